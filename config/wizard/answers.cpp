@@ -42,13 +42,15 @@ Interpreted<std::size_t> interpret_choice(std::string_view answer,
                                           std::size_t default_index) {
   const std::string_view text = trim(answer);
   if (text.empty()) return accepted(default_index);
+  // The option's text first: for menus of numbers ("1", "2" for the FSDP
+  // version) typing the value means the value, not the position.
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (equals_ignoring_case(text, options[i])) return accepted(i);
+  }
   std::size_t index = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
   if (ec == std::errc() && end == text.data() + text.size() && index < options.size()) {
     return accepted(index);
-  }
-  for (std::size_t i = 0; i < options.size(); ++i) {
-    if (equals_ignoring_case(text, options[i])) return accepted(i);
   }
   return rejected<std::size_t>("Please enter a number from 0 to " +
                                std::to_string(options.size() - 1) +

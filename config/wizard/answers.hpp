@@ -22,8 +22,9 @@ struct Interpreted {
   std::string error;       // why it was not, when value is empty
 };
 
-// Menu answers: the option's number (0-based, as the terminal's digit keys)
-// or its text, case-insensitive.
+// Menu answers: the option's text (case-insensitive) or its number (0-based,
+// as the terminal's digit keys). Text wins, so in a menu of numbers such as
+// the FSDP version ("1", "2") typing 1 means version 1.
 Interpreted<std::size_t> interpret_choice(std::string_view answer,
                                           const std::vector<std::string>& options,
                                           std::size_t default_index);
