@@ -31,6 +31,7 @@ inline constexpr const char* kKmpAffinity = "KMP_AFFINITY";
 inline constexpr const char* kKmpBlocktime = "KMP_BLOCKTIME";
 inline constexpr const char* kCudaVisibleDevices = "CUDA_VISIBLE_DEVICES";
 inline constexpr const char* kPythonUnbuffered = "PYTHONUNBUFFERED";
+inline constexpr const char* kPythonPath = "PYTHONPATH";
 
 // --- HF Accelerate (prefixes: each key of a paradigm's config becomes one
 // variable, e.g. fsdp_config.fsdp_sharding_strategy -> FSDP_SHARDING_STRATEGY)
@@ -42,6 +43,10 @@ inline constexpr const char* kAccelerateUseDeepspeed = "ACCELERATE_USE_DEEPSPEED
 inline constexpr const char* kAccelerateGradientAccumulationSteps =
     "ACCELERATE_GRADIENT_ACCUMULATION_STEPS";
 inline constexpr const char* kAccelerateDynamoPrefix = "ACCELERATE_DYNAMO_";
+inline constexpr const char* kAccelerateFp8Prefix = "ACCELERATE_FP8_";
+inline constexpr const char* kAccelerateCpuAffinity = "ACCELERATE_CPU_AFFINITY";
+inline constexpr const char* kAccelerateConfigDsFields = "ACCELERATE_CONFIG_DS_FIELDS";
+inline constexpr const char* kAccelerateGradientClipping = "ACCELERATE_GRADIENT_CLIPPING";
 inline constexpr const char* kAccelerateDeepspeedPrefix = "ACCELERATE_DEEPSPEED_";
 inline constexpr const char* kFsdpPrefix = "FSDP_";
 
