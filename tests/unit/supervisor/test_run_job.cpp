@@ -1,0 +1,194 @@
+// run_job with real processes (/bin/sh workers): exit codes, signal deaths,
+// first failure, restarts, the grace period, launcher signals, and that no
+// process is left behind.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+
+#include "supervisor/job_fixture.hpp"
+#include "supervisor/supervisor.hpp"
+
+using accel::supervisor::JobResult;
+using accel::supervisor::run_job;
+using accel::supervisor::testing::count_live_with_marker;
+using accel::supervisor::testing::ShellJob;
+
+namespace {
+
+std::string unique_marker() {
+  return "ACCEL_TEST_MARKER=" + std::to_string(::getpid()) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("run_job: every worker succeeds", "[supervisor][run_job]") {
+  ShellJob job("exit 0", 3);
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 0);
+  CHECK(result.attempts == 1);
+  CHECK(result.failed_attempts.empty());
+  CHECK(result.interrupted_by == 0);
+}
+
+TEST_CASE("run_job: a failing worker's exit code is the job's, the others are stopped",
+          "[supervisor][run_job]") {
+  ShellJob job(R"(if [ "$LOCAL_RANK" = 1 ]; then echo boom >&2; exit 3; fi; exec sleep 30)", 3);
+  auto start = std::chrono::steady_clock::now();
+  JobResult result = run_job(job.spec);
+  CHECK(seconds_since(start) < 20);  // not the workers' 30 s
+  CHECK(result.exit_code == 3);
+  REQUIRE(result.failed_attempts.size() == 1);
+  const auto& failures = result.failed_attempts[0].failures;
+  REQUIRE(failures.size() == 1);  // the workers we stopped are not failures
+  CHECK(failures[0].rank == 1);
+  CHECK(failures[0].local_rank == 1);
+  CHECK(failures[0].exit_code == 3);
+  CHECK(failures[0].signal == 0);
+  CHECK(failures[0].host == "testhost");
+  CHECK(failures[0].pid > 0);
+  CHECK(failures[0].stderr_tail == std::vector<std::string>{"boom"});
+}
+
+TEST_CASE("run_job: a worker killed by a signal exits the job with 128+N", "[supervisor][run_job]") {
+  ShellJob job(R"(if [ "$LOCAL_RANK" = 0 ]; then kill -KILL $$; fi; exec sleep 30)", 2);
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 128 + SIGKILL);
+  REQUIRE(result.failed_attempts.size() == 1);
+  REQUIRE(result.failed_attempts[0].failures.size() == 1);
+  CHECK(result.failed_attempts[0].failures[0].signal == SIGKILL);
+  CHECK(result.failed_attempts[0].failures[0].rank == 0);
+}
+
+TEST_CASE("run_job: the stderr tail keeps the last 20 lines", "[supervisor][run_job]") {
+  ShellJob job(R"(i=1; while [ $i -le 30 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 1)", 1);
+  JobResult result = run_job(job.spec);
+  REQUIRE(result.failed_attempts.size() == 1);
+  const auto& tail = result.failed_attempts[0].failures[0].stderr_tail;
+  REQUIRE(tail.size() == 20);
+  CHECK(tail.front() == "line 11");
+  CHECK(tail.back() == "line 30");
+}
+
+TEST_CASE("run_job: restarts until an attempt succeeds", "[supervisor][run_job]") {
+  ShellJob job(R"([ "$TORCHELASTIC_RESTART_COUNT" = 1 ] || exit 4)", 2);
+  job.spec.max_restarts = 2;
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 0);
+  CHECK(result.attempts == 2);
+  REQUIRE(result.failed_attempts.size() == 1);
+  CHECK(result.failed_attempts[0].attempt == 0);
+  CHECK(result.failed_attempts[0].failures.front().exit_code == 4);
+}
+
+TEST_CASE("run_job: gives up when no restart is left", "[supervisor][run_job]") {
+  ShellJob job("exit 5", 1);
+  job.spec.max_restarts = 2;
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 5);
+  CHECK(result.attempts == 3);
+  REQUIRE(result.failed_attempts.size() == 3);
+  CHECK(result.failed_attempts[2].attempt == 2);
+}
+
+TEST_CASE("run_job: a worker ignoring SIGTERM is killed after the grace period",
+          "[supervisor][run_job]") {
+  // `trap '' TERM` makes SIGTERM ignored, and sleep inherits that.
+  ShellJob job(R"(if [ "$LOCAL_RANK" = 0 ]; then sleep 0.2; exit 1; fi; trap '' TERM; sleep 30)", 2);
+  job.spec.grace_period = std::chrono::milliseconds(300);
+  auto start = std::chrono::steady_clock::now();
+  JobResult result = run_job(job.spec);
+  CHECK(seconds_since(start) < 20);
+  CHECK(result.exit_code == 1);
+  REQUIRE(result.failed_attempts.size() == 1);
+  CHECK(result.failed_attempts[0].failures.size() == 1);
+}
+
+TEST_CASE("run_job: nothing is left in the workers' process groups", "[supervisor][run_job]") {
+  std::string marker = unique_marker();
+  SECTION("after success") {
+    ShellJob job("sleep 60 & sleep 60 & exit 0", 2);
+    job.spec.env.push_back(marker);
+    CHECK(run_job(job.spec).exit_code == 0);
+    CHECK(count_live_with_marker(marker) == 0);
+  }
+  SECTION("after a failure") {
+    ShellJob job(R"(sleep 60 & if [ "$LOCAL_RANK" = 0 ]; then exit 2; fi; wait)", 2);
+    job.spec.env.push_back(marker);
+    CHECK(run_job(job.spec).exit_code == 2);
+    CHECK(count_live_with_marker(marker) == 0);
+  }
+}
+
+TEST_CASE("run_job: a program that cannot be started fails with 127 and says why",
+          "[supervisor][run_job]") {
+  SECTION("no such file") {
+    ShellJob job("", 1);
+    job.spec.argv = {"/nonexistent/accel-test-program"};
+    JobResult result = run_job(job.spec);
+    CHECK(result.exit_code == 127);
+    REQUIRE(result.failed_attempts.size() == 1);
+    const auto& tail = result.failed_attempts[0].failures[0].stderr_tail;
+    REQUIRE(tail.size() == 1);
+    CHECK_THAT(tail[0], Catch::Contains("/nonexistent/accel-test-program") &&
+                            Catch::Contains("No such file"));
+  }
+  SECTION("not on PATH") {
+    ShellJob job("", 1);
+    job.spec.argv = {"accel-no-such-program"};
+    JobResult result = run_job(job.spec);
+    CHECK(result.exit_code == 127);
+    CHECK_THAT(job.console_err(), Catch::Contains("not found on PATH"));
+  }
+  SECTION("a bare name found on PATH runs") {
+    ShellJob job("", 1);
+    job.spec.argv = {"sh", "-c", "exit 0"};
+    CHECK(run_job(job.spec).exit_code == 0);
+  }
+}
+
+TEST_CASE("run_job: SIGINT to the launcher is forwarded and stops the job with 130",
+          "[supervisor][run_job][signals]") {
+  ShellJob job(R"(trap 'echo "rank $RANK got INT"; exit 0' INT
+                  if [ "$LOCAL_RANK" = 0 ]; then kill -INT $PPID; fi
+                  while :; do sleep 0.05; done)",
+               2);
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 130);
+  CHECK(result.interrupted_by == SIGINT);
+  CHECK(result.attempts == 1);
+  CHECK_THAT(job.console_out(), Catch::Contains("rank 0 got INT") && Catch::Contains("rank 1 got INT"));
+}
+
+TEST_CASE("run_job: an interrupt is never restarted", "[supervisor][run_job][signals]") {
+  ShellJob job(R"(kill -TERM $PPID; exec sleep 30)", 1);
+  job.spec.max_restarts = 3;
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 128 + SIGTERM);
+  CHECK(result.attempts == 1);
+}
+
+TEST_CASE("run_job: a second SIGINT skips the grace period", "[supervisor][run_job][signals]") {
+  ShellJob job(R"(trap '' INT TERM; kill -INT $PPID; sleep 0.3; kill -INT $PPID; sleep 30)", 1);
+  job.spec.grace_period = std::chrono::milliseconds(60000);
+  auto start = std::chrono::steady_clock::now();
+  JobResult result = run_job(job.spec);
+  CHECK(seconds_since(start) < 20);
+  CHECK(result.exit_code == 130);
+}
+
+TEST_CASE("run_job: SIGUSR1 is only forwarded", "[supervisor][run_job][signals]") {
+  ShellJob job(R"(trap 'echo "rank $RANK got USR1"; exit 0' USR1
+                  if [ "$LOCAL_RANK" = 0 ]; then kill -USR1 $PPID; fi
+                  while :; do sleep 0.05; done)",
+               2);
+  JobResult result = run_job(job.spec);
+  CHECK(result.exit_code == 0);
+  CHECK(result.interrupted_by == 0);
+  CHECK_THAT(job.console_out(),
+             Catch::Contains("rank 0 got USR1") && Catch::Contains("rank 1 got USR1"));
+}
