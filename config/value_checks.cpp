@@ -1,0 +1,83 @@
+#include "config/value_checks.hpp"
+
+#include <charconv>
+#include <set>
+
+#include "config/config_keys.hpp"
+
+namespace accel::config {
+
+std::optional<std::string> check_num_processes(long long value) {
+  if (value >= 1 || value == -1) return std::nullopt;
+  return std::to_string(value) +
+         " is not allowed; use a positive number of processes, or -1 to require "
+         "--num_processes at launch";
+}
+
+std::optional<std::string> check_num_machines(long long value) {
+  if (value >= 1) return std::nullopt;
+  return std::to_string(value) + " is not allowed; use 1 for a single machine, or more";
+}
+
+std::optional<std::string> check_machine_rank(long long rank, long long num_machines) {
+  if (rank >= 0 && rank < num_machines) return std::nullopt;
+  return std::to_string(rank) + " is not allowed with num_machines " +
+         std::to_string(num_machines) + "; use 0 (the main machine) to " +
+         std::to_string(num_machines - 1);
+}
+
+std::optional<std::string> check_port(long long port) {
+  if (port >= 1 && port <= 65535) return std::nullopt;
+  return std::to_string(port) +
+         " is outside the TCP port range 1-65535; pick a free port such as 29500";
+}
+
+std::optional<std::string> check_gpu_ids(std::string_view text) {
+  if (text == "all") return std::nullopt;
+  const std::string shown = "'" + std::string(text) + "'";
+  const std::string allowed =
+      "; use all, or GPU ids separated by commas such as 0,1,3";
+  std::set<unsigned long> seen;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view id = text.substr(start, comma - start);
+    while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+    while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
+    if (id.empty()) return shown + " has an empty entry" + allowed;
+    unsigned long number = 0;
+    const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+    if (error != std::errc{} || end != id.data() + id.size()) {
+      return shown + ": '" + std::string(id) + "' is not a GPU id (a whole number from 0)" +
+             allowed;
+    }
+    if (!seen.insert(number).second) {
+      return shown + " lists GPU " + std::to_string(number) + " twice" + allowed;
+    }
+    start = comma + 1;
+  }
+  return std::nullopt;
+}
+
+std::string not_one_of(std::string_view value, std::span<const std::string_view> allowed) {
+  std::string message = "'" + std::string(value) + "' is not allowed;";
+  std::optional<std::string_view> closest;
+  std::size_t closest_distance = 0;
+  for (std::string_view candidate : allowed) {
+    const std::size_t distance = edit_distance(value, candidate);
+    if (!closest || distance < closest_distance) {
+      closest = candidate;
+      closest_distance = distance;
+    }
+  }
+  if (closest && closest_distance <= std::max<std::size_t>(2, closest->size() / 3)) {
+    message += " did you mean '" + std::string(*closest) + "'?";
+  }
+  message += " allowed:";
+  for (std::size_t i = 0; i < allowed.size(); ++i) {
+    message += (i == 0 ? " " : ", ") + std::string(allowed[i]);
+  }
+  return message;
+}
+
+}  // namespace accel::config
