@@ -66,7 +66,7 @@ WizardAborted::Reason abort_reason(Ask ask) {
 
 }  // namespace
 
-TEST_CASE("answers: yes/no accepts y, yes, n, no in any case", "[wizard]") {
+TEST_CASE("wizard answers: yes/no accepts y, yes, n, no in any case", "[wizard]") {
   for (const char* yes : {"y", "Y", "yes", "YES", " Yes "}) CHECK(*interpret_yes_no(yes, false).value);
   for (const char* no : {"n", "N", "no", "No"}) CHECK_FALSE(*interpret_yes_no(no, true).value);
   CHECK(*interpret_yes_no("", true).value);
@@ -76,7 +76,7 @@ TEST_CASE("answers: yes/no accepts y, yes, n, no in any case", "[wizard]") {
   CHECK(bad.error == "Please enter yes or no.");
 }
 
-TEST_CASE("answers: a menu takes the option text, its number or the default", "[wizard]") {
+TEST_CASE("wizard answers: a menu takes the option text, its number or the default", "[wizard]") {
   CHECK(*interpret_choice("", kMachineTypes, 2).value == 2);
   CHECK(*interpret_choice("1", kMachineTypes, 0).value == 1);
   CHECK(*interpret_choice("MULTI-gpu", kMachineTypes, 0).value == 2);
@@ -87,7 +87,7 @@ TEST_CASE("answers: a menu takes the option text, its number or the default", "[
   CHECK(bad.error == "Please enter a number from 0 to 2 or the text of one of the options.");
 }
 
-TEST_CASE("answers: numbers are parsed strictly", "[wizard]") {
+TEST_CASE("wizard answers: numbers are parsed strictly", "[wizard]") {
   CHECK(*parse_int(" 42 ").value == 42);
   CHECK(*parse_int("-1").value == -1);
   CHECK(parse_int("1e8").error == "'1e8' is not a whole number.");
@@ -100,13 +100,13 @@ TEST_CASE("answers: numbers are parsed strictly", "[wizard]") {
   CHECK(format_float(0.25) == "0.25");
 }
 
-TEST_CASE("answers: text without a default must be given", "[wizard]") {
+TEST_CASE("wizard answers: text without a default must be given", "[wizard]") {
   CHECK(interpret_text("  ", std::nullopt, {}).error == "An answer is required.");
   CHECK(*interpret_text("", std::string("all"), {}).value == "all");
   CHECK(*interpret_text("  10.0.0.1 ", std::nullopt, {}).value == "10.0.0.1");
 }
 
-TEST_CASE("keys: arrows, Enter, control keys and unknown sequences", "[wizard]") {
+TEST_CASE("wizard keys: arrows, Enter, control keys and unknown sequences", "[wizard]") {
   BytesFromString bytes(std::string(kUp) + kDown + "\x1bOA" + "\r" + "\n" + kCtrlC + kCtrlD +
                         kBackspace + "\x1b[1;5A" + "\x1b" + "x");
   CHECK(decode_key(bytes).kind == Key::Kind::kUp);
@@ -121,7 +121,7 @@ TEST_CASE("keys: arrows, Enter, control keys and unknown sequences", "[wizard]")
   CHECK(decode_key(bytes).kind == Key::Kind::kIgnored);  // Alt-x: ESC then a non-sequence byte
 }
 
-TEST_CASE("line prompter: numbered menu, answers echoed, bad answers re-asked", "[wizard]") {
+TEST_CASE("wizard line prompter: numbered menu, answers echoed, bad answers re-asked", "[wizard]") {
   std::istringstream in("4\nmulti-CPU\n");
   std::ostringstream out;
   StreamLineReader reader(in);
@@ -137,7 +137,7 @@ TEST_CASE("line prompter: numbered menu, answers echoed, bad answers re-asked", 
         "Enter a number or an option [0]: multi-CPU\n");
 }
 
-TEST_CASE("line prompter: defaults, yes/no and numbers", "[wizard]") {
+TEST_CASE("wizard line prompter: defaults, yes/no and numbers", "[wizard]") {
   std::istringstream in("\nmaybe\nYES\nabc\n\r\n");
   std::ostringstream out;
   StreamLineReader reader(in);
@@ -151,7 +151,7 @@ TEST_CASE("line prompter: defaults, yes/no and numbers", "[wizard]") {
         std::string::npos);
 }
 
-TEST_CASE("line prompter: end of input aborts", "[wizard]") {
+TEST_CASE("wizard line prompter: end of input aborts", "[wizard]") {
   std::istringstream in("yes\n");
   std::ostringstream out;
   StreamLineReader reader(in);
@@ -161,7 +161,7 @@ TEST_CASE("line prompter: end of input aborts", "[wizard]") {
         WizardAborted::Reason::kEndOfInput);
 }
 
-TEST_CASE("line prompter: a last line without a newline still counts", "[wizard]") {
+TEST_CASE("wizard line prompter: a last line without a newline still counts", "[wizard]") {
   std::istringstream in("bf16");
   std::ostringstream out;
   StreamLineReader reader(in);
@@ -169,7 +169,7 @@ TEST_CASE("line prompter: a last line without a newline still counts", "[wizard]
   CHECK(prompter.choose("Precision?", {"no", "fp16", "bf16", "fp8"}, 0) == 2);
 }
 
-TEST_CASE("terminal prompter: arrows move, Enter selects, the menu collapses", "[wizard]") {
+TEST_CASE("wizard terminal prompter: arrows move, Enter selects, the menu collapses", "[wizard]") {
   FakeTerminal terminal(std::string(kDown) + kDown + kDown + kUp + kDown + "\r");
   TerminalPrompter prompter(terminal);
   CHECK(prompter.choose("Which type of machine are you using?", kMachineTypes, 0) == 2);
@@ -182,7 +182,7 @@ TEST_CASE("terminal prompter: arrows move, Enter selects, the menu collapses", "
         "\x1b[J\x1b[32mmulti-GPU\x1b[0m\n\x1b[?25h");
 }
 
-TEST_CASE("terminal prompter: a digit jumps, the default is pre-selected", "[wizard]") {
+TEST_CASE("wizard terminal prompter: a digit jumps, the default is pre-selected", "[wizard]") {
   FakeTerminal by_digit("1\r");
   TerminalPrompter digit_prompter(by_digit);
   CHECK(digit_prompter.choose("Machine?", kMachineTypes, 0) == 1);
@@ -192,7 +192,7 @@ TEST_CASE("terminal prompter: a digit jumps, the default is pre-selected", "[wiz
   CHECK(enter_prompter.choose("Machine?", kMachineTypes, 2) == 2);
 }
 
-TEST_CASE("terminal prompter: Ctrl-C and Ctrl-D abort and restore the cursor", "[wizard]") {
+TEST_CASE("wizard terminal prompter: Ctrl-C and Ctrl-D abort and restore the cursor", "[wizard]") {
   FakeTerminal interrupted(std::string(kDown) + kCtrlC);
   TerminalPrompter prompter(interrupted);
   try {
@@ -210,7 +210,7 @@ TEST_CASE("terminal prompter: Ctrl-C and Ctrl-D abort and restore the cursor", "
         WizardAborted::Reason::kEndOfInput);
 }
 
-TEST_CASE("terminal prompter: answer line editing and re-asking", "[wizard]") {
+TEST_CASE("wizard terminal prompter: answer line editing and re-asking", "[wizard]") {
   // "nope" rejected; then "yex", backspace, "s" -> "yes".
   FakeTerminal terminal(std::string("nope\r") + "yex" + kBackspace + "s\r");
   TerminalPrompter prompter(terminal);
@@ -220,7 +220,7 @@ TEST_CASE("terminal prompter: answer line editing and re-asking", "[wizard]") {
   CHECK(terminal.drawn.find("yex\b \bs\n") != std::string::npos);
 }
 
-TEST_CASE("terminal prompter: Enter takes the shown default; Ctrl-D mid-line is ignored",
+TEST_CASE("wizard terminal prompter: Enter takes the shown default; Ctrl-D mid-line is ignored",
           "[wizard]") {
   FakeTerminal terminal(std::string("\r") + "0," + kCtrlD + "1\r");
   TerminalPrompter prompter(terminal);
