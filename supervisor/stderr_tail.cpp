@@ -7,27 +7,19 @@ namespace accel::supervisor {
 void StderrTail::append(std::string_view data) {
   if (data.size() >= kWindow) {
     window_.assign(data.substr(data.size() - kWindow));
-    truncated_ = true;
     return;
   }
   window_.append(data);
   // Trim only once the window has doubled: amortised O(1) per byte.
   if (window_.size() > 2 * kWindow) {
     window_.erase(0, window_.size() - kWindow);
-    truncated_ = true;
   }
 }
 
 std::vector<std::string> StderrTail::last_lines(std::size_t count) const {
+  // When bytes were dropped, the first line of the window is the end of a
+  // longer line; it is shown cut rather than not at all.
   std::string_view text = window_;
-  if (truncated_) {
-    // The first line in the window is probably a fragment; drop it unless
-    // it is all there is.
-    std::size_t newline = text.find('\n');
-    if (newline != std::string_view::npos && newline + 1 < text.size()) {
-      text.remove_prefix(newline + 1);
-    }
-  }
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
 
   std::vector<std::string> lines;

@@ -27,7 +27,6 @@ class StderrTail {
 
  private:
   std::string window_;  // the newest bytes, at most 2 * kWindow before trimming
-  bool truncated_ = false;  // bytes were dropped from the front of window_
 };
 
 }  // namespace accel::supervisor

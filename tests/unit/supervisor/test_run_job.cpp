@@ -153,10 +153,15 @@ TEST_CASE("run_job: a program that cannot be started fails with 127 and says why
 
 TEST_CASE("run_job: SIGINT to the launcher is forwarded and stops the job with 130",
           "[supervisor][run_job][signals]") {
+  // Rank 1 says when its trap is set; rank 0 then interrupts the launcher.
   ShellJob job(R"(trap 'echo "rank $RANK got INT"; exit 0' INT
-                  if [ "$LOCAL_RANK" = 0 ]; then kill -INT $PPID; fi
+                  if [ "$LOCAL_RANK" = 1 ]; then touch "$READY"; fi
+                  if [ "$LOCAL_RANK" = 0 ]; then
+                    while [ ! -e "$READY" ]; do sleep 0.01; done; kill -INT $PPID
+                  fi
                   while :; do sleep 0.05; done)",
                2);
+  job.spec.env.push_back("READY=" + (job.dir.path() / "ready").string());
   JobResult result = run_job(job.spec);
   CHECK(result.exit_code == 130);
   CHECK(result.interrupted_by == SIGINT);
@@ -183,9 +188,13 @@ TEST_CASE("run_job: a second SIGINT skips the grace period", "[supervisor][run_j
 
 TEST_CASE("run_job: SIGUSR1 is only forwarded", "[supervisor][run_job][signals]") {
   ShellJob job(R"(trap 'echo "rank $RANK got USR1"; exit 0' USR1
-                  if [ "$LOCAL_RANK" = 0 ]; then kill -USR1 $PPID; fi
+                  if [ "$LOCAL_RANK" = 1 ]; then touch "$READY"; fi
+                  if [ "$LOCAL_RANK" = 0 ]; then
+                    while [ ! -e "$READY" ]; do sleep 0.01; done; kill -USR1 $PPID
+                  fi
                   while :; do sleep 0.05; done)",
                2);
+  job.spec.env.push_back("READY=" + (job.dir.path() / "ready").string());
   JobResult result = run_job(job.spec);
   CHECK(result.exit_code == 0);
   CHECK(result.interrupted_by == 0);
