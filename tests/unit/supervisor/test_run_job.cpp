@@ -3,6 +3,8 @@
 // process is left behind.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <sys/wait.h>
+
 #include <csignal>
 
 #include "supervisor/job_fixture.hpp"
@@ -200,4 +202,34 @@ TEST_CASE("run_job: SIGUSR1 is only forwarded", "[supervisor][run_job][signals]"
   CHECK(result.interrupted_by == 0);
   CHECK_THAT(job.console_out(),
              Catch::Contains("rank 0 got USR1") && Catch::Contains("rank 1 got USR1"));
+}
+
+TEST_CASE("run_job: kill -9 of the launcher leaves no worker and no grandchild",
+          "[supervisor][run_job][reaper]") {
+  std::string marker = unique_marker();
+  ShellJob job(R"(sleep 60 & touch "$READY.$RANK"; wait)", 2);
+  job.spec.env.push_back(marker);
+  job.spec.env.push_back("READY=" + (job.dir.path() / "ready").string());
+
+  pid_t launcher = ::fork();
+  REQUIRE(launcher >= 0);
+  if (launcher == 0) {
+    run_job(job.spec);
+    ::_exit(0);
+  }
+  auto ready = [&] {
+    return std::filesystem::exists(job.dir.path() / "ready.0") &&
+           std::filesystem::exists(job.dir.path() / "ready.1");
+  };
+  auto start = std::chrono::steady_clock::now();
+  while (!ready() && seconds_since(start) < 30) ::usleep(10'000);
+  REQUIRE(ready());
+  CHECK(count_live_with_marker(marker) == 4);  // two workers, two grandchildren
+
+  ::kill(launcher, SIGKILL);
+  int status = 0;
+  ::waitpid(launcher, &status, 0);
+  start = std::chrono::steady_clock::now();
+  while (count_live_with_marker(marker) > 0 && seconds_since(start) < 2) ::usleep(10'000);
+  CHECK(count_live_with_marker(marker) == 0);
 }
