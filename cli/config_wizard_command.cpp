@@ -1,9 +1,9 @@
 #include "cli/config_wizard_command.hpp"
 
+#include <unistd.h>
 #include <filesystem>
 #include <iostream>
 #include <system_error>
-#include <unistd.h>
 
 #include "cli/errors.hpp"
 #include "cli/gpu_probe.hpp"
@@ -30,10 +30,10 @@ WizardAnswers ask_everything(wizard::Prompter& prompter, const std::string& path
   WizardAnswers answers;
   std::error_code ignored;
   if (std::filesystem::exists(path, ignored)) {
-    answers.replace_existing = prompter.ask_yes_no(
-        "A config file already exists at " + path + ". Replace it (the current one is kept as " +
-            config::backup_path(path) + ")?",
-        false);
+    answers.replace_existing = prompter.ask_yes_no("A config file already exists at " + path +
+                                                       ". Replace it (the current one is kept as " +
+                                                       config::backup_path(path) + ")?",
+                                                   false);
     if (!answers.replace_existing) throw wizard::WizardAborted::declined("kept " + path);
   }
   const wizard::MachineFacts facts{gpu_facts().visible_count};
@@ -82,7 +82,8 @@ int run_config_wizard(const std::optional<std::string>& config_file, Console& co
         console.err << "accel config: interrupted; no config written.\n";
         return 128 + aborted.signal_number();
       case wizard::WizardAborted::Reason::kEndOfInput:
-        throw UserError(std::string(aborted.what()) + "; no config written.\n"
+        throw UserError(std::string(aborted.what()) +
+                        "; no config written.\n"
                         "Answer every question (an empty line takes the default).");
       case wizard::WizardAborted::Reason::kDeclined:
         throw UserError(std::string(aborted.what()) + "; no config written.");
@@ -90,7 +91,7 @@ int run_config_wizard(const std::optional<std::string>& config_file, Console& co
     throw;  // a reason added without a case here: let the top level report it
   } catch (const std::system_error& error) {
     throw UserError(std::string("cannot use the terminal for the wizard: ") + error.what() +
-                    ".\nTo answer from a file instead, run: accel config < answers.txt",
+                        ".\nTo answer from a file instead, run: accel config < answers.txt",
                     kExitFailure);
   }
 
@@ -98,7 +99,8 @@ int run_config_wizard(const std::optional<std::string>& config_file, Console& co
       answers.config, path, config::format_for_path(path),
       answers.replace_existing ? config::IfExists::kReplaceKeepBackup : config::IfExists::kRefuse);
   if (written.already_exists) {
-    throw UserError(path + " was created while the wizard ran; no config written.\n"
+    throw UserError(path +
+                    " was created while the wizard ran; no config written.\n"
                     "Run 'accel config' again to replace it.");
   }
   if (!written.ok) throw UserError(written.error + "; no config written.", kExitFailure);

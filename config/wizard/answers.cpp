@@ -12,7 +12,9 @@ namespace {
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    };
     return lower(x) == lower(y);
   });
 }
@@ -103,7 +105,9 @@ Interpreted<double> parse_float(std::string_view text) {
   return accepted(value);
 }
 
-std::string yes_no_hint(bool default_answer) { return default_answer ? "[YES/no]" : "[yes/NO]"; }
+std::string yes_no_hint(bool default_answer) {
+  return default_answer ? "[YES/no]" : "[yes/NO]";
+}
 
 std::string format_float(double value) {
   char buffer[64];

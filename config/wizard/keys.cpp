@@ -11,7 +11,9 @@ constexpr unsigned char kCtrlU = 0x15;
 constexpr unsigned char kEscape = 0x1b;
 constexpr unsigned char kDelete = 0x7f;
 
-Key key(Key::Kind kind) { return Key{kind, 0}; }
+Key key(Key::Kind kind) {
+  return Key{kind, 0};
+}
 
 // After ESC: CSI ("ESC [") or SS3 ("ESC O") sequences. Arrow keys are
 // "ESC [ A" / "ESC O A" (the latter in application cursor mode); longer CSI

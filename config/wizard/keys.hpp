@@ -8,7 +8,7 @@ namespace accel::config::wizard {
 
 struct Key {
   enum class Kind {
-    kText,        // a printable byte (UTF-8 bytes pass through one by one)
+    kText,  // a printable byte (UTF-8 bytes pass through one by one)
     kUp,
     kDown,
     kEnter,

@@ -32,7 +32,8 @@ std::size_t LinePrompter::choose(std::string_view question, const std::vector<st
   for (std::size_t i = 0; i < options.size(); ++i) {
     out_ << "  " << i << ") " << options[i] << "\n";
   }
-  const std::string prompt = "Enter a number or an option [" + std::to_string(default_index) + "]: ";
+  const std::string prompt =
+      "Enter a number or an option [" + std::to_string(default_index) + "]: ";
   for (;;) {
     const Interpreted<std::size_t> answer =
         interpret_choice(read_answer(prompt), options, default_index);
@@ -62,6 +63,8 @@ std::string LinePrompter::ask_text(std::string_view question,
   }
 }
 
-void LinePrompter::tell(std::string_view message) { out_ << message << "\n"; }
+void LinePrompter::tell(std::string_view message) {
+  out_ << message << "\n";
+}
 
 }  // namespace accel::config::wizard

@@ -20,8 +20,8 @@ bool is_gpu_type(DistributedType type) {
 // launches through the SageMaker SDK; accel does neither, so it offers to
 // carry on with a config for this machine.
 void ask_compute_environment(Prompter& prompter) {
-  const std::size_t environment = prompter.choose(
-      "In which compute environment are you running?", {"This machine", "AWS (Amazon SageMaker)"}, 0);
+  const std::size_t environment = prompter.choose("In which compute environment are you running?",
+                                                  {"This machine", "AWS (Amazon SageMaker)"}, 0);
   if (environment == 0) return;
   prompter.tell(
       "accel launches on this machine and on clusters of machines, not on Amazon SageMaker;\n"
@@ -35,9 +35,9 @@ DistributedType ask_machine_type(Prompter& prompter, const MachineFacts& facts) 
   // Accelerate defaults to "No distributed training"; with several GPUs in
   // sight multi-GPU is the likelier answer.
   const std::size_t default_index = facts.visible_gpus > 1 ? 2 : 0;
-  const std::size_t type = prompter.choose("Which type of machine are you using?",
-                                           {"No distributed training", "multi-CPU", "multi-GPU"},
-                                           default_index);
+  const std::size_t type =
+      prompter.choose("Which type of machine are you using?",
+                      {"No distributed training", "multi-CPU", "multi-GPU"}, default_index);
   if (type == 1) return DistributedType::kMultiCpu;
   if (type == 2) return DistributedType::kMultiGpu;
   return DistributedType::kNo;
@@ -49,14 +49,13 @@ int ask_num_processes(Prompter& prompter, const ClusterConfig& config, const Mac
   const bool gpus = is_gpu_type(config.distributed_type);
   const std::string what = gpus ? "GPU(s)" : "processes";
   const std::string question =
-      config.num_machines > 1
-          ? "How many " + what + " should be used on each machine?"
-          : "How many " + what + " should be used for distributed training?";
+      config.num_machines > 1 ? "How many " + what + " should be used on each machine?"
+                              : "How many " + what + " should be used for distributed training?";
   const int default_count = gpus && facts.visible_gpus > 0 ? facts.visible_gpus : 1;
   const bool single_machine_multi_gpu =
       config.distributed_type == DistributedType::kMultiGpu && config.num_machines == 1;
-  const int per_machine =
-      prompter.ask_int(question, default_count, [&](const int& count) -> std::optional<std::string> {
+  const int per_machine = prompter.ask_int(
+      question, default_count, [&](const int& count) -> std::optional<std::string> {
         if (count < 1) return "Please enter 1 or more.";
         if (single_machine_multi_gpu && count == 1) {
           return "multi-GPU on one machine needs at least 2 GPUs; for a single GPU, start again "
@@ -163,14 +162,16 @@ ClusterConfig ask_cluster_config(Prompter& prompter, const MachineFacts& facts) 
   if (plain_gpu_job) {
     const int per_machine = config.num_processes / config.num_machines;
     config.gpu_ids = prompter.ask_text(
-        "What GPU(s) (by id) should be used for training on this machine as a comma-separated list?",
+        "What GPU(s) (by id) should be used for training on this machine as a comma-separated "
+        "list?",
         "all", [&](const std::string& ids) { return check_gpu_ids(ids, per_machine); });
     config.enable_cpu_affinity = prompter.ask_yes_no(
         "Would you like to enable numa efficiency? (Currently only supported on NVIDIA hardware).",
         false);
   }
 
-  if (!deepspeed_file_owns_precision) config.mixed_precision = ask_mixed_precision(prompter, config);
+  if (!deepspeed_file_owns_precision)
+    config.mixed_precision = ask_mixed_precision(prompter, config);
 
   if (config.dynamo_config.IsDefined() && !config.dynamo_config.IsNull() &&
       config.mixed_precision == MixedPrecision::kNo && !config.use_cpu) {

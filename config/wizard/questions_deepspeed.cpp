@@ -12,7 +12,9 @@ const std::vector<std::string> kOffloadDevices = {"none", "cpu", "nvme"};
 const std::vector<std::string> kMultinodeLaunchers = {"pdsh",  "standard", "openmpi", "mvapich",
                                                       "mpich", "nossh",    "slurm"};
 
-Validator<std::string> any_text() { return {}; }
+Validator<std::string> any_text() {
+  return {};
+}
 
 // ZeRO settings, asked when there is no DeepSpeed JSON file to hold them.
 void ask_zero_settings(Prompter& prompter, YAML::Node& deepspeed) {
@@ -38,8 +40,8 @@ void ask_zero_settings(Prompter& prompter, YAML::Node& deepspeed) {
   deepspeed["gradient_accumulation_steps"] = prompter.ask_int(
       "How many gradient accumulation steps you're passing in your script?", 1, at_least(1));
   if (prompter.ask_yes_no("Do you want to use gradient clipping?", false)) {
-    deepspeed["gradient_clipping"] = prompter.ask_float(
-        "What is the gradient clipping value?", 1.0, [](const double& value) {
+    deepspeed["gradient_clipping"] =
+        prompter.ask_float("What is the gradient clipping value?", 1.0, [](const double& value) {
           return value > 0 ? std::nullopt
                            : std::optional<std::string>("The clipping value must be above 0.");
         });
@@ -52,8 +54,8 @@ void ask_zero_settings(Prompter& prompter, YAML::Node& deepspeed) {
 
 // How DeepSpeed itself starts the other machines; asked only for several.
 void ask_multinode_launcher(Prompter& prompter, YAML::Node& deepspeed) {
-  const std::string launcher = choose_option(
-      prompter, "Which Type of launcher do you want to use?", kMultinodeLaunchers);
+  const std::string launcher =
+      choose_option(prompter, "Which Type of launcher do you want to use?", kMultinodeLaunchers);
   deepspeed["deepspeed_multinode_launcher"] = launcher;
   if (launcher == "standard") return;
   deepspeed["deepspeed_hostfile"] = prompter.ask_text(

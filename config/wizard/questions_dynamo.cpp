@@ -9,10 +9,19 @@ namespace {
 
 // Accelerate's DYNAMO_BACKENDS, in its order (the menu's numbers match), with
 // its spelling ("TORHCHXLA" included: that is the value Accelerate accepts).
-const std::vector<std::string> kDynamoBackends = {
-    "EAGER",  "AOT_EAGER", "INDUCTOR", "AOT_TS_NVFUSER",          "NVPRIMS_NVFUSER",
-    "CUDAGRAPHS", "OFI",   "FX2TRT",   "ONNXRT",                  "TENSORRT",
-    "AOT_TORCHXLA_TRACE_ONCE", "TORHCHXLA_TRACE_ONCE", "TVM"};
+const std::vector<std::string> kDynamoBackends = {"EAGER",
+                                                  "AOT_EAGER",
+                                                  "INDUCTOR",
+                                                  "AOT_TS_NVFUSER",
+                                                  "NVPRIMS_NVFUSER",
+                                                  "CUDAGRAPHS",
+                                                  "OFI",
+                                                  "FX2TRT",
+                                                  "ONNXRT",
+                                                  "TENSORRT",
+                                                  "AOT_TORCHXLA_TRACE_ONCE",
+                                                  "TORHCHXLA_TRACE_ONCE",
+                                                  "TVM"};
 constexpr std::size_t kInductor = 2;
 
 const std::vector<std::string> kDynamoModes = {"default", "reduce-overhead", "max-autotune"};
@@ -35,8 +44,8 @@ YAML::Node ask_dynamo(Prompter& prompter) {
 
   YAML::Node dynamo(YAML::NodeType::Map);
   // The menu shows lower case; the file holds Accelerate's enum value.
-  dynamo["dynamo_backend"] =
-      kDynamoBackends[prompter.choose("Which dynamo backend would you like to use?", menu, kInductor)];
+  dynamo["dynamo_backend"] = kDynamoBackends[prompter.choose(
+      "Which dynamo backend would you like to use?", menu, kInductor)];
   if (prompter.ask_yes_no("Do you want to customize the defaults sent to torch.compile?", false)) {
     dynamo["dynamo_mode"] = choose_option(prompter, "Which mode do you want to use?", kDynamoModes);
     dynamo["dynamo_use_fullgraph"] = prompter.ask_yes_no(

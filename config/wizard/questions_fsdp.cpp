@@ -12,8 +12,7 @@ const std::vector<std::string> kShardingStrategies = {"FULL_SHARD", "SHARD_GRAD_
                                                       "HYBRID_SHARD", "HYBRID_SHARD_ZERO2"};
 const std::vector<std::string> kAutoWrapPolicies = {"TRANSFORMER_BASED_WRAP", "SIZE_BASED_WRAP",
                                                     "NO_WRAP"};
-const std::vector<std::string> kBackwardPrefetch = {"BACKWARD_PRE", "BACKWARD_POST",
-                                                    "NO_PREFETCH"};
+const std::vector<std::string> kBackwardPrefetch = {"BACKWARD_PRE", "BACKWARD_POST", "NO_PREFETCH"};
 const std::vector<std::string> kFsdp1StateDictTypes = {"FULL_STATE_DICT", "LOCAL_STATE_DICT",
                                                        "SHARDED_STATE_DICT"};
 const std::vector<std::string> kFsdp2StateDictTypes = {"SHARDED_STATE_DICT", "FULL_STATE_DICT"};
@@ -102,7 +101,8 @@ void ask_fsdp(Prompter& prompter, ClusterConfig& config) {
         prompter.ask_yes_no("Do you want to enable FSDP's `use_orig_params` feature?", true);
   }
   const bool ram_efficient_loading = prompter.ask_yes_no(
-      "Do you want to enable CPU RAM efficient model loading? Only applicable for 🤗 Transformers "
+      "Do you want to enable CPU RAM efficient model loading? Only applicable for 🤗 "
+      "Transformers "
       "models.",
       true);
   fsdp["fsdp_cpu_ram_efficient_loading"] = ram_efficient_loading;

@@ -32,30 +32,30 @@ void ask_machines(Prompter& prompter, ClusterConfig& config) {
   // Accelerate shows a menu of every rank; a number scales to large clusters
   // and a menu taller than the screen cannot be redrawn.
   const int last_rank = config.num_machines - 1;
-  config.machine_rank = prompter.ask_int(
-      "What is the rank of this machine (0 to " + std::to_string(last_rank) + ")?", 0,
-      [last_rank](const int& rank) -> std::optional<std::string> {
-        if (rank >= 0 && rank <= last_rank) return std::nullopt;
-        return "Please enter a rank from 0 to " + std::to_string(last_rank) + ".";
-      });
+  config.machine_rank =
+      prompter.ask_int("What is the rank of this machine (0 to " + std::to_string(last_rank) + ")?",
+                       0, [last_rank](const int& rank) -> std::optional<std::string> {
+                         if (rank >= 0 && rank <= last_rank) return std::nullopt;
+                         return "Please enter a rank from 0 to " + std::to_string(last_rank) + ".";
+                       });
   config.main_process_ip =
       prompter.ask_text("What is the IP address of the machine that will host the main process?",
                         std::nullopt, not_blank_or_spaced("host address"));
   // Accelerate has no default here; torchrun's 29500 is what most clusters use.
-  config.main_process_port = prompter.ask_int(
-      "What is the port you will use to communicate with the main process?", 29500,
-      [](const int& port) -> std::optional<std::string> {
-        if (port >= 1 && port <= 65535) return std::nullopt;
-        return "A port is a number from 1 to 65535.";
-      });
+  config.main_process_port =
+      prompter.ask_int("What is the port you will use to communicate with the main process?", 29500,
+                       [](const int& port) -> std::optional<std::string> {
+                         if (port >= 1 && port <= 65535) return std::nullopt;
+                         return "A port is a number from 1 to 65535.";
+                       });
   config.same_network = prompter.ask_yes_no(
       "Are all the machines on the same local network? Answer `no` if nodes are on the cloud "
       "and/or on different network hosts",
       true);
   if (!config.same_network) {
-    config.rdzv_backend =
-        prompter.ask_text("What rendezvous backend will you use? ('static', 'c10d', ...):",
-                          "static", not_blank_or_spaced("rendezvous backend name"));
+    config.rdzv_backend = prompter.ask_text(
+        "What rendezvous backend will you use? ('static', 'c10d', ...):", "static",
+        not_blank_or_spaced("rendezvous backend name"));
   }
 }
 

@@ -18,7 +18,9 @@ constexpr std::string_view kRed = "\x1b[31m";
 constexpr std::string_view kDim = "\x1b[2m";
 constexpr std::string_view kReset = "\x1b[0m";
 
-std::string cursor_up(std::size_t rows) { return "\x1b[" + std::to_string(rows) + "A"; }
+std::string cursor_up(std::size_t rows) {
+  return "\x1b[" + std::to_string(rows) + "A";
+}
 
 // Shows the cursor again however the menu is left (selection, Ctrl-C, end of
 // input, an exception from the terminal), so the user's shell is not left
@@ -86,7 +88,9 @@ std::size_t TerminalPrompter::choose(std::string_view question,
     std::size_t wanted = selected;
     switch (key.kind) {
       case Key::Kind::kUp: wanted = selected > 0 ? selected - 1 : selected; break;
-      case Key::Kind::kDown: wanted = selected + 1 < options.size() ? selected + 1 : selected; break;
+      case Key::Kind::kDown:
+        wanted = selected + 1 < options.size() ? selected + 1 : selected;
+        break;
       case Key::Kind::kText:
         if (key.text >= '0' && key.text <= '9') {
           const auto digit = static_cast<std::size_t>(key.text - '0');

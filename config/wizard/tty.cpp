@@ -1,14 +1,14 @@
 #include "config/wizard/tty.hpp"
 
-#include <cerrno>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <cerrno>
 #include <source_location>
 #include <string>
-#include <sys/signalfd.h>
 #include <system_error>
 #include <utility>
-#include <unistd.h>
 
 namespace accel::config::wizard {
 
@@ -18,7 +18,8 @@ namespace {
 // terminals send it in one write; this only separates a lone Escape key.
 constexpr int kEscapeSequenceTimeoutMs = 50;
 
-[[noreturn]] void throw_system_error(int error, const char* call, const std::source_location& where) {
+[[noreturn]] void throw_system_error(int error, const char* call,
+                                     const std::source_location& where) {
   throw std::system_error(error, std::generic_category(),
                           std::string(call) + " failed (" + where.file_name() + ":" +
                               std::to_string(where.line()) + ")");
@@ -102,9 +103,8 @@ TtyTerminal::TtyTerminal(int in_fd, int out_fd, InterruptWatch& watch)
 
 std::optional<unsigned char> TtyTerminal::FdBytes::next(bool wait) {
   if (pending_.empty()) {
-    std::optional<std::string> chunk =
-        watch_.read_some(fd_, wait ? -1 : kEscapeSequenceTimeoutMs);
-    if (!chunk) return std::nullopt;                       // timed out
+    std::optional<std::string> chunk = watch_.read_some(fd_, wait ? -1 : kEscapeSequenceTimeoutMs);
+    if (!chunk) return std::nullopt;                          // timed out
     if (chunk->empty()) throw WizardAborted::end_of_input();  // the terminal hung up
     pending_ = std::move(*chunk);
   }
@@ -113,7 +113,9 @@ std::optional<unsigned char> TtyTerminal::FdBytes::next(bool wait) {
   return byte;
 }
 
-Key TtyTerminal::read_key() { return decode_key(bytes_); }
+Key TtyTerminal::read_key() {
+  return decode_key(bytes_);
+}
 
 void TtyTerminal::write(std::string_view text) {
   while (!text.empty()) {

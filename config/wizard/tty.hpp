@@ -13,10 +13,10 @@
 // and its file:line. EINTR is retried.
 #pragma once
 
+#include <termios.h>
 #include <csignal>
 #include <optional>
 #include <string>
-#include <termios.h>
 
 #include "config/wizard/keys.hpp"
 #include "config/wizard/line_prompter.hpp"

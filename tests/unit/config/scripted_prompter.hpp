@@ -30,7 +30,6 @@ class ScriptedPrompter : public Prompter {
     }
   }
 
-
  public:
   explicit ScriptedPrompter(std::vector<std::string> answers)
       : answers_(answers.begin(), answers.end()) {}
@@ -49,8 +48,9 @@ class ScriptedPrompter : public Prompter {
   }
 
   bool ask_yes_no(std::string_view question, bool default_answer) override {
-    return ask_until_accepted(
-        question, [&](const std::string& answer) { return interpret_yes_no(answer, default_answer); });
+    return ask_until_accepted(question, [&](const std::string& answer) {
+      return interpret_yes_no(answer, default_answer);
+    });
   }
 
   std::string ask_text(std::string_view question, const std::optional<std::string>& default_answer,

@@ -102,15 +102,15 @@ TEST_CASE("wizard: several machines multiply the per-machine count", "[wizard]")
 
 TEST_CASE("wizard: FSDP2 writes Accelerate's fsdp_config keys", "[wizard]") {
   ScriptedPrompter prompter({"", "multi-GPU", "", "", "", "", "yes",
-                             "",         // version 2
-                             "",         // reshard after forward: yes
-                             "no",       // offload
-                             "1",        // SIZE_BASED_WRAP
-                             "",         // min num params
-                             "",         // SHARDED_STATE_DICT
-                             "",         // cpu ram efficient loading: yes
-                             "yes",      // activation checkpointing
-                             "",         // parallelism config: no
+                             "",     // version 2
+                             "",     // reshard after forward: yes
+                             "no",   // offload
+                             "1",    // SIZE_BASED_WRAP
+                             "",     // min num params
+                             "",     // SHARDED_STATE_DICT
+                             "",     // cpu ram efficient loading: yes
+                             "yes",  // activation checkpointing
+                             "",     // parallelism config: no
                              "4", "bf16"});
   const ClusterConfig config = run_script(prompter, kCpuMachine);
   CHECK(config.distributed_type == DistributedType::kFsdp);
@@ -132,12 +132,28 @@ TEST_CASE("wizard: FSDP2 writes Accelerate's fsdp_config keys", "[wizard]") {
 }
 
 TEST_CASE("wizard: FSDP1 asks the FSDP1-only options", "[wizard]") {
-  ScriptedPrompter prompter({"", "multi-GPU", "", "", "", "", "yes",
-                             "1",                       // version 1
-                             "SHARD_GRAD_OP", "", "",   // strategy, offload, TRANSFORMER_BASED_WRAP
-                             "no", "LlamaDecoderLayer", // no _no_split_modules: class names
-                             "BACKWARD_POST", "", "", "", "no", "no", "",
-                             "2", "fp16"});
+  ScriptedPrompter prompter({"",
+                             "multi-GPU",
+                             "",
+                             "",
+                             "",
+                             "",
+                             "yes",
+                             "1",  // version 1
+                             "SHARD_GRAD_OP",
+                             "",
+                             "",  // strategy, offload, TRANSFORMER_BASED_WRAP
+                             "no",
+                             "LlamaDecoderLayer",  // no _no_split_modules: class names
+                             "BACKWARD_POST",
+                             "",
+                             "",
+                             "",
+                             "no",
+                             "no",
+                             "",
+                             "2",
+                             "fp16"});
   const ClusterConfig config = run_script(prompter, kCpuMachine);
   const YAML::Node& fsdp = config.fsdp_config;
   CHECK(fsdp["fsdp_version"].as<int>() == 1);
@@ -154,8 +170,9 @@ TEST_CASE("wizard: FSDP1 asks the FSDP1-only options", "[wizard]") {
 }
 
 TEST_CASE("wizard: FSDP2 parallelism config keys carry Accelerate's prefix", "[wizard]") {
-  ScriptedPrompter prompter({"", "multi-GPU", "", "", "", "", "yes", "", "", "", "2", "", "",
-                             "", "yes", "1", "2", "2", "2", "alltoall", "8", ""});
+  ScriptedPrompter prompter({"",  "multi-GPU", "",  "",         "",  "", "yes", "",
+                             "",  "",          "2", "",         "",  "", "yes", "1",
+                             "2", "2",         "2", "alltoall", "8", ""});
   const ClusterConfig config = run_script(prompter, kCpuMachine);
   const YAML::Node& parallelism = config.parallelism_config;
   CHECK(parallelism["parallelism_config_dp_replicate_size"].as<int>() == 1);
@@ -167,14 +184,14 @@ TEST_CASE("wizard: FSDP2 parallelism config keys carry Accelerate's prefix", "[w
 
 TEST_CASE("wizard: DeepSpeed ZeRO-3 with offload", "[wizard]") {
   ScriptedPrompter prompter({"", "multi-GPU", "", "", "", "yes",
-                             "",       // no json file
-                             "3",      // ZeRO stage
+                             "",   // no json file
+                             "3",  // ZeRO stage
                              "cpu", "nvme", "/local/nvme",
-                             "4",      // gradient accumulation
+                             "4",  // gradient accumulation
                              "yes", "0.5",
-                             "yes",    // save 16-bit model
-                             "yes",    // zero3 init
-                             "",       // MoE: no
+                             "yes",  // save 16-bit model
+                             "yes",  // zero3 init
+                             "",     // MoE: no
                              "8", "bf16"});
   const ClusterConfig config = run_script(prompter, kCpuMachine);
   CHECK(config.distributed_type == DistributedType::kDeepspeed);
@@ -194,8 +211,8 @@ TEST_CASE("wizard: DeepSpeed ZeRO-3 with offload", "[wizard]") {
 }
 
 TEST_CASE("wizard: a DeepSpeed JSON file owns mixed precision", "[wizard]") {
-  ScriptedPrompter prompter({"", "multi-GPU", "2", "0", "node0", "6000", "", "", "", "yes",
-                             "yes", "/etc/ds.json", "", "", "standard", "8"});
+  ScriptedPrompter prompter({"", "multi-GPU", "2", "0", "node0", "6000", "", "", "", "yes", "yes",
+                             "/etc/ds.json", "", "", "standard", "8"});
   const ClusterConfig config = run_script(prompter, kCpuMachine);
   const YAML::Node& deepspeed = config.deepspeed_config;
   CHECK(deepspeed["deepspeed_config_file"].as<std::string>() == "/etc/ds.json");
@@ -209,8 +226,8 @@ TEST_CASE("wizard: a DeepSpeed JSON file owns mixed precision", "[wizard]") {
 }
 
 TEST_CASE("wizard: dynamo backend and options", "[wizard]") {
-  ScriptedPrompter prompter({"", "multi-GPU", "", "", "yes", "", "yes", "max-autotune", "yes",
-                             "no", "", "", "", "2", "", "", "no"});
+  ScriptedPrompter prompter({"", "multi-GPU", "", "", "yes", "", "yes", "max-autotune", "yes", "no",
+                             "", "", "", "2", "", "", "no"});
   const ClusterConfig config = run_script(prompter, kCpuMachine);
   const YAML::Node& dynamo = config.dynamo_config;
   CHECK(dynamo["dynamo_backend"].as<std::string>() == "INDUCTOR");
@@ -232,11 +249,10 @@ TEST_CASE("wizard: dynamo backend chosen by name, without custom options", "[wiz
 }
 
 TEST_CASE("wizard: invalid answers are asked again with the reason", "[wizard]") {
-  ScriptedPrompter prompter({"", "multi-GPU",
-                             "two", "0", "",        // machines: not a number, below 1, default
-                             "maybe", "",           // debug
-                             "", "", "",
-                             "1", "2",              // one GPU is not multi-GPU
+  ScriptedPrompter prompter({"", "multi-GPU", "two", "0",
+                             "",                        // machines: not a number, below 1, default
+                             "maybe", "",               // debug
+                             "", "", "", "1", "2",      // one GPU is not multi-GPU
                              "0,0", "0;1", "0", "0,1",  // duplicate, malformed, too few ids
                              "", "fp64", "bf16"});
   const ClusterConfig config = run_script(prompter, kCpuMachine);

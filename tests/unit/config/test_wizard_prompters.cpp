@@ -67,7 +67,8 @@ WizardAborted::Reason abort_reason(Ask ask) {
 }  // namespace
 
 TEST_CASE("wizard answers: yes/no accepts y, yes, n, no in any case", "[wizard]") {
-  for (const char* yes : {"y", "Y", "yes", "YES", " Yes "}) CHECK(*interpret_yes_no(yes, false).value);
+  for (const char* yes : {"y", "Y", "yes", "YES", " Yes "})
+    CHECK(*interpret_yes_no(yes, false).value);
   for (const char* no : {"n", "N", "no", "No"}) CHECK_FALSE(*interpret_yes_no(no, true).value);
   CHECK(*interpret_yes_no("", true).value);
   CHECK_FALSE(*interpret_yes_no("  ", false).value);
