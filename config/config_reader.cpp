@@ -53,7 +53,13 @@ class ConfigDecoder {
                  Parse parse, Enum& out) {
     const auto text = reader_.read_string(value, key);
     if (!text) return;
-    if (auto parsed = parse(*text)) {
+    if (auto parsed = parse(*text); parsed && scalar_type(value) == ScalarType::kBool) {
+      // `distributed_type: NO` unquoted is YAML 1.1's false, and Accelerate
+      // refuses it; say why the spelling that looks right is not.
+      reader_.error(value, key,
+                    *text + " without quotes is the boolean false in YAML (Accelerate reads it "
+                            "so too); write '" + *text + "' in quotes");
+    } else if (parsed) {
       out = *parsed;
     } else {
       const auto names = spellings(all);
@@ -140,12 +146,10 @@ void ConfigDecoder::decode(const YAML::Node& root, ClusterConfig& config) {
 void ConfigDecoder::decode_key(const YAML::Node& key_node, const YAML::Node& value,
                                ClusterConfig& config) {
   const std::string& key = key_node.Scalar();
-  if (!is_known_key(key)) {
-    const auto sagemaker_keys = sagemaker_only_keys();
-    if (pending_.sagemaker &&
-        std::find(sagemaker_keys.begin(), sagemaker_keys.end(), key) != sagemaker_keys.end()) {
-      return;  // already explained by the compute_environment error
-    }
+  const auto sagemaker_keys = sagemaker_only_keys();
+  const bool sagemaker_key =
+      std::find(sagemaker_keys.begin(), sagemaker_keys.end(), key) != sagemaker_keys.end();
+  if (!is_known_key(key) && !(pending_.sagemaker && sagemaker_key)) {
     std::string message = "unknown key";
     if (auto suggestion = closest_key(key)) {
       message += "; did you mean '" + *suggestion + "'?";
@@ -155,16 +159,17 @@ void ConfigDecoder::decode_key(const YAML::Node& key_node, const YAML::Node& val
     reader_.error(key_node, key, message);
     return;
   }
+  // A SageMaker file is refused as a whole (see decode); only typos are worth
+  // reporting on top of that.
+  if (pending_.sagemaker) return;
   if (key == "distributed_type") pending_.distributed_type_key = value;
   // A null value (`key:` or `key: null`) means "not set", as Accelerate's
   // to_dict drops None: the default applies.
   if (value.IsNull()) return;
 
   if (key == "compute_environment") {
-    if (!pending_.sagemaker) {
-      read_enum(value, key, all_compute_environments(), parse_compute_environment,
-                config.compute_environment);
-    }
+    read_enum(value, key, all_compute_environments(), parse_compute_environment,
+              config.compute_environment);
   } else if (key == "distributed_type") {
     read_enum(value, key, all_distributed_types(), parse_distributed_type,
               config.distributed_type);

@@ -187,18 +187,20 @@ WriteResult write_file_atomically(const std::string& path, std::string_view cont
   }
 
   if (exists) {
-    // Keep the old content before it is replaced; a failure here leaves the
-    // original untouched.
-    const ReadResult old = read_file(path);
-    const WriteResult backup = old.contents ? write_file_atomically(backup_path(path), *old.contents,
-                                                                    IfExists::kReplaceKeepBackup)
-                                            : WriteResult{false, false, {}, old.error};
-    if (!backup.ok) {
-      ::unlink(temp_path.c_str());
-      result.error = backup.error;
-      return result;
+    if (if_exists == IfExists::kReplaceKeepBackup) {
+      // Keep the old content before it is replaced; a failure here leaves
+      // the original untouched.
+      const ReadResult old = read_file(path);
+      const WriteResult backup =
+          old.contents ? write_file_atomically(backup_path(path), *old.contents, IfExists::kReplace)
+                       : WriteResult{false, false, {}, old.error};
+      if (!backup.ok) {
+        ::unlink(temp_path.c_str());  // best effort; the error above is what matters
+        result.error = backup.error;
+        return result;
+      }
+      result.backup = backup_path(path);
     }
-    result.backup = backup_path(path);
     if (::rename(temp_path.c_str(), path.c_str()) != 0) {
       result.error = os_error("replace", path, errno);
       ::unlink(temp_path.c_str());

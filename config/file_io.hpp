@@ -25,6 +25,7 @@ ReadResult read_file(const std::string& path);
 enum class IfExists {
   kRefuse,              // fail with already_exists (checked atomically: link(2))
   kReplaceKeepBackup,   // replace it; the old content is kept at backup_path(path)
+  kReplace,             // replace it without a copy (how the .bak itself is written)
 };
 
 struct WriteResult {
