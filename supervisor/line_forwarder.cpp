@@ -80,10 +80,22 @@ void LineForwarder::forward_prefixed(std::string_view data) {
     held_.clear();
     data.remove_prefix(rest);
   }
-  while (std::size_t length = first_unit_length(data)) {
-    append_unit(data.substr(0, length));
-    data.remove_prefix(length);
-    if (batch_.size() >= kMaxHeld) flush_batch();
+  if (!after_cr_ && std::memchr(data.data(), '\r', data.size()) == nullptr) {
+    // The common case, checked once per read: no progress bars, so a unit
+    // ends only at '\n' and one memchr per line finds it.
+    while (const void* newline = std::memchr(data.data(), '\n', data.size())) {
+      auto length = static_cast<std::size_t>(static_cast<const char*>(newline) - data.data()) + 1;
+      batch_.append(prefix_);
+      batch_.append(data.data(), length);
+      data.remove_prefix(length);
+      if (batch_.size() >= kMaxBatch) flush_batch();
+    }
+  } else {
+    while (std::size_t length = first_unit_length(data)) {
+      append_unit(data.substr(0, length));
+      data.remove_prefix(length);
+      if (batch_.size() >= kMaxBatch) flush_batch();
+    }
   }
   held_.assign(data);
   flush_batch();

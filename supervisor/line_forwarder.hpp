@@ -35,6 +35,8 @@ class ByteSink {
 class LineForwarder {
  public:
   static constexpr std::size_t kMaxHeld = 64 * 1024;
+  // Prefixed units are gathered up to this size per write.
+  static constexpr std::size_t kMaxBatch = 1024 * 1024;
 
   // `sink` must outlive the forwarder. Empty prefix: no prefix.
   LineForwarder(std::string prefix, ByteSink& sink);
