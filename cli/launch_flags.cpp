@@ -1,0 +1,197 @@
+// Binds `accel launch`'s flags. Each Accelerate flag answers to --foo_bar and
+// --foo-bar as Accelerate's parser does; help shows the underscore spelling
+// (launch_help.cpp) and groups flags the way `accelerate launch --help` does.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "cli/errors.hpp"
+#include "cli/launch_options.hpp"
+
+namespace accel::cli {
+
+namespace {
+
+constexpr const char* kHardware = "Hardware Selection Arguments";
+constexpr const char* kResource = "Resource Selection Arguments";
+constexpr const char* kParadigm = "Training Paradigm Arguments";
+constexpr const char* kDistributed = "Distributed GPUs";
+constexpr const char* kTorchrun = "torchrun Aliases";
+constexpr const char* kLauncher = "Launcher (accel)";
+
+// "--num_processes" -> "--num_processes,--num-processes" (plus a short name).
+std::string names(const std::string& underscored, const std::string& short_name = "") {
+  std::string dashed = underscored;
+  for (size_t i = 2; i < dashed.size(); ++i) {
+    if (dashed[i] == '_') dashed[i] = '-';
+  }
+  std::string all = short_name.empty() ? "" : short_name + ",";
+  all += underscored;
+  if (dashed != underscored) all += "," + dashed;
+  return all;
+}
+
+void bind_general(CLI::App& app, LaunchOptions& o) {
+  config::LaunchFlags& f = o.flags;
+  app.add_option(names("--config_file"), f.config_file,
+                 "Config file for the defaults (default: Accelerate's default_config.yaml, if it exists)");
+  app.add_flag(names("--quiet", "-q"), o.quiet, "Do not print the notice about defaulted values");
+  app.add_flag(names("--debug"), f.debug,
+               "Set ACCELERATE_DEBUG_MODE for the workers and log the launcher's decisions");
+  app.add_flag(names("--module", "-m"), f.module, "Run the script as a Python module, like `python -m`");
+  app.add_flag(names("--no_python"), f.no_python,
+               "Run the script directly, without python (for executables and shell scripts)");
+
+  app.add_flag("--cpu", f.cpu, "Train on the CPU (ACCELERATE_USE_CPU); several processes are spawned by accel")
+      ->group(kHardware);
+  app.add_flag(names("--multi_gpu"), f.multi_gpu, "Distributed training on several GPUs (torchrun's launch path)")
+      ->group(kHardware);
+  app.add_flag("--tpu", f.tpu, "TPU training: not supported by accel (use accelerate launch)")->group(kHardware);
+
+  app.add_option(names("--mixed_precision"), f.mixed_precision, "Mixed precision: no, fp16, bf16 or fp8")
+      ->check(CLI::IsMember({"no", "fp16", "bf16", "fp8"}))
+      ->group(kResource);
+  app.add_option(names("--num_processes"), f.num_processes,
+                 "Total number of processes (default: the visible GPUs, or 1 on the CPU)")
+      ->group(kResource);
+  app.add_option(names("--num_machines"), f.num_machines, "Number of machines (accel: 1 for now)")
+      ->group(kResource);
+  app.add_option(names("--num_cpu_threads_per_process"), f.num_cpu_threads_per_process,
+                 "OMP_NUM_THREADS of each worker (default: the launcher's, else 1; CPU jobs share the cores)")
+      ->group(kResource);
+  app.add_flag(names("--enable_cpu_affinity"), f.enable_cpu_affinity,
+               "Set ACCELERATE_CPU_AFFINITY=1 so workers bind to the CPUs near their GPU")
+      ->group(kResource);
+}
+
+void bind_paradigms_and_distributed(CLI::App& app, LaunchOptions& o) {
+  config::LaunchFlags& f = o.flags;
+  app.add_flag(names("--use_deepspeed"), f.use_deepspeed, "Use DeepSpeed (its standard launcher)")->group(kParadigm);
+  app.add_flag(names("--use_fsdp"), f.use_fsdp, "Use PyTorch FSDP")->group(kParadigm);
+  app.add_flag(names("--use_parallelism_config"), f.use_parallelism_config,
+               "N-d parallelism config: not supported by accel yet")
+      ->group(kParadigm);
+  app.add_flag(names("--use_megatron_lm"), f.use_megatron_lm, "Use Megatron-LM: not supported by accel")
+      ->group(kParadigm);
+
+  app.add_option(names("--gpu_ids"), f.gpu_ids,
+                 "GPUs of this machine to use, comma-separated (CUDA_VISIBLE_DEVICES), or all")
+      ->group(kDistributed);
+  app.add_flag(names("--same_network"), o.same_network, "All machines are on one local network (multi-machine)")
+      ->group(kDistributed);
+  app.add_option(names("--machine_rank"), f.machine_rank, "Rank of this machine (0 on one machine)")
+      ->group(kDistributed);
+  app.add_option(names("--main_process_ip"), f.main_process_ip, "Address of machine 0 (MASTER_ADDR)")
+      ->group(kDistributed);
+  app.add_option(names("--main_process_port"), f.main_process_port,
+                 "Port of machine 0 (MASTER_PORT, default 29500; 0 picks a free one)")
+      ->group(kDistributed);
+  app.add_option(names("--tee", "-t"), o.tee,
+                 "With --log_dir, also show output on the console: 0 no, 1 stdout, 2 stderr, 3 both")
+      ->group(kDistributed);
+  app.add_option(names("--log_dir"), o.log_dir,
+                 "Write each worker's output to <log_dir>/<run_id>/attempt_<k>/<local_rank>/{stdout,stderr}.log")
+      ->group(kDistributed);
+  app.add_option(names("--role"), o.role, "Role name of the workers (ROLE_NAME)")->group(kDistributed);
+  app.add_option(names("--rdzv_backend"), o.rdzv_backend, "Rendezvous backend (accepted; one machine needs none)")
+      ->group(kDistributed);
+  app.add_option(names("--rdzv_conf"), o.rdzv_conf, "Rendezvous options key=value,... (accepted; unused)")
+      ->group(kDistributed);
+  app.add_option(names("--max_restarts"), o.max_restarts,
+                 "Restart the whole group up to N times after a failure (TORCHELASTIC_RESTART_COUNT)")
+      ->group(kDistributed);
+  app.add_option(names("--monitor_interval"), o.monitor_interval,
+                 "Accepted for compatibility: accel notices worker exits at once")
+      ->group(kDistributed);
+}
+
+void bind_torchrun_and_launcher(CLI::App& app, LaunchOptions& o) {
+  config::LaunchFlags& f = o.flags;
+  app.add_option(names("--nproc_per_node"), f.nproc_per_node, "Processes on this machine (torchrun)")
+      ->group(kTorchrun);
+  app.add_option("--nnodes", f.num_machines, "Same as --num_machines")->group(kTorchrun);
+  app.add_option(names("--node_rank"), f.machine_rank, "Same as --machine_rank")->group(kTorchrun);
+  app.add_option(names("--master_addr"), f.main_process_ip, "Same as --main_process_ip")->group(kTorchrun);
+  app.add_option(names("--master_port"), f.main_process_port, "Same as --main_process_port")->group(kTorchrun);
+  app.add_option(names("--local_ranks_filter"), o.local_ranks_filter,
+                 "Show only these local ranks' output on the console, e.g. 0 or 0,3 (log files get all)")
+      ->group(kTorchrun);
+  app.add_option(names("--rdzv_id") + "," + names("--run_id"), o.run_id,
+                 "Job id: TORCHELASTIC_RUN_ID and the log folder name (default: a fresh random id)")
+      ->group(kTorchrun);
+
+  app.add_option(names("--grace_period"), o.grace_period_seconds,
+                 "Seconds workers get to exit after SIGTERM/SIGINT before SIGKILL (default 30)")
+      ->check(CLI::NonNegativeNumber)
+      ->group(kLauncher);
+  app.add_flag(names("--no_prefix"), o.no_prefix, "Do not prefix worker output lines with [rankN]:")
+      ->group(kLauncher);
+  app.add_option("--python", o.python, "Python interpreter for .py scripts and -m (default: $ACCEL_PYTHON, else python3)")
+      ->group(kLauncher);
+}
+
+// One flag per row of the paradigm settings table; values are converted in
+// finish_launch_options so the types match Accelerate's argparse exactly.
+void bind_settings(CLI::App& app) {
+  for (const config::SettingInfo& info : config::launch_settings()) {
+    const std::string flag = names(std::string("--") + info.name);
+    std::string help = info.help;
+    if (info.default_text != nullptr && info.type != config::SettingType::kSwitch) {
+      help += " (default: " + std::string(info.default_text) + ")";
+    }
+    // Unbound: CLI11 would take a string argument for a variable to fill.
+    CLI::Option* option = info.type == config::SettingType::kSwitch ? app.add_flag(flag) : app.add_option(flag);
+    option->description(help);
+    if (info.type == config::SettingType::kInt) option->type_name("INT");
+    if (info.type == config::SettingType::kFloat) option->type_name("FLOAT");
+    if (info.type != config::SettingType::kSwitch && info.type != config::SettingType::kInt &&
+        info.type != config::SettingType::kFloat) {
+      option->type_name("TEXT");
+    }
+    if (info.choices != nullptr) {
+      std::vector<std::string> choices;
+      for (std::string_view rest = info.choices; !rest.empty();) {
+        const size_t bar = rest.find('|');
+        choices.emplace_back(rest.substr(0, bar));
+        rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
+      }
+      option->check(CLI::IsMember(choices));
+    }
+    option->group(info.group);
+  }
+}
+
+}  // namespace
+
+void bind_launch_flags(CLI::App& launch, LaunchOptions& options) {
+  bind_general(launch, options);
+  bind_paradigms_and_distributed(launch, options);
+  bind_settings(launch);
+  bind_torchrun_and_launcher(launch, options);
+}
+
+void finish_launch_options(const CLI::App& launch, LaunchOptions& options) {
+  for (const config::SettingInfo& info : config::launch_settings()) {
+    const CLI::Option* option = launch.get_option_no_throw(std::string("--") + info.name);
+    if (option == nullptr || option->count() == 0) continue;
+    const std::string text = option->results().empty() ? "" : option->results().back();
+    const auto value = config::setting_from_flag(info, text);
+    if (!value) {
+      const char* expected = info.type == config::SettingType::kInt     ? "an integer"
+                             : info.type == config::SettingType::kFloat ? "a number"
+                                                                        : "true or false";
+      throw UserError("--" + std::string(info.name) + ": '" + text + "' is not " + expected);
+    }
+    options.flags.settings.insert_or_assign(info.name, *value);
+  }
+  options.command = launch.remaining();
+  if (options.command.empty()) {
+    throw UserError("accel launch needs a script to run: accel launch [options] script.py [script args...]");
+  }
+  if (options.command[0].size() > 1 && options.command[0][0] == '-') {
+    throw UserError("unknown option " + options.command[0] +
+                    " for accel launch (options go before the script); see 'accel launch --help'");
+  }
+}
+
+}  // namespace accel::cli

@@ -1,0 +1,50 @@
+#include "cli/launch_host.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "cli/gpu_probe.hpp"
+#include "rendezvous/env_names.hpp"
+
+namespace accel::cli {
+
+int physical_cpu_cores(const std::string& sysfs_cpu_dir) {
+  std::set<std::string> cores;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(sysfs_cpu_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 4 || !name.starts_with("cpu") || name.find_first_not_of("0123456789", 3) != std::string::npos) {
+      continue;
+    }
+    // Newer kernels name the file core_cpus_list; thread_siblings_list is the
+    // older name for the same set.
+    for (const char* file : {"topology/core_cpus_list", "topology/thread_siblings_list"}) {
+      std::ifstream in(entry.path() / file);
+      std::string siblings;
+      if (in && std::getline(in, siblings) && !siblings.empty()) {
+        cores.insert(siblings);
+        break;
+      }
+    }
+  }
+  if (!cores.empty()) return static_cast<int>(cores.size());
+  const long online = ::sysconf(_SC_NPROCESSORS_ONLN);  // -1 when unknown: fall through to 1
+  return online > 0 ? static_cast<int>(online) : 1;
+}
+
+config::HostFacts host_facts(const Environment& launcher_env) {
+  const GpuFacts& gpus = gpu_facts();
+  config::HostFacts host;
+  host.visible_gpus = gpus.visible_count;
+  host.physical_gpus = gpus.physical_count;
+  host.physical_cpu_cores = physical_cpu_cores();
+  if (const auto it = launcher_env.find(env::kOmpNumThreads); it != launcher_env.end()) {
+    host.omp_num_threads = it->second;
+  }
+  return host;
+}
+
+}  // namespace accel::cli

@@ -1,0 +1,107 @@
+#include "cli/launch_worker_command.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "cli/errors.hpp"
+
+namespace accel::cli {
+
+namespace {
+
+// Whether `path` is a regular file this process may execute (access(2) with
+// X_OK alone says yes to directories for root).
+bool is_executable_file(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// stat(2) or access(2) failed for `path`: the system's reason, for messages.
+std::string reason(int error) { return std::strerror(error); }
+
+std::string resolve_python(const WorkerCommandRequest& request) {
+  const std::optional<std::string>& chosen = request.python ? request.python : request.accel_python_env;
+  const std::string origin = request.python ? "--python" : "ACCEL_PYTHON";
+  if (chosen && !chosen->empty()) {
+    if (chosen->find('/') == std::string::npos) {
+      if (auto found = find_on_path(*chosen, request.path_env)) return *found;
+      throw UserError(origin + " " + *chosen + ": not found on PATH; give the interpreter's full path");
+    }
+    if (!is_executable_file(*chosen)) {
+      throw UserError(origin + " " + *chosen + ": not an executable file (" + reason(errno) +
+                      "); give the path of a Python interpreter");
+    }
+    return *chosen;
+  }
+  if (auto found = find_on_path("python3", request.path_env)) return *found;
+  throw UserError("python3 was not found on PATH; pass --python /path/to/python or set ACCEL_PYTHON");
+}
+
+void check_python_script(const std::string& script) {
+  struct stat info {};
+  if (::stat(script.c_str(), &info) != 0) {
+    throw UserError("script " + script + " cannot be opened: " + reason(errno) + "; check the path");
+  }
+  if (!S_ISREG(info.st_mode)) throw UserError("script " + script + " is not a regular file; check the path");
+  if (::access(script.c_str(), R_OK) != 0) {
+    throw UserError("script " + script + " cannot be read: " + reason(errno) + "; check its permissions");
+  }
+}
+
+std::string resolve_executable(const std::string& program, bool forced) {
+  if (program.find('/') == std::string::npos) return program;  // found on PATH by the caller
+  struct stat info {};
+  if (::stat(program.c_str(), &info) != 0) {
+    throw UserError(program + " cannot be run: " + reason(errno) + "; check the path");
+  }
+  if (!S_ISREG(info.st_mode) || ::access(program.c_str(), X_OK) != 0) {
+    throw UserError(program + " is not an executable file; " +
+                    (forced ? std::string("chmod +x it, or drop --no_python to run it with Python")
+                            : std::string("chmod +x it, or give it a .py name to run it with Python")));
+  }
+  return program;
+}
+
+}  // namespace
+
+std::optional<std::string> find_on_path(const std::string& name, const std::string& path_env) {
+  size_t start = 0;
+  while (start <= path_env.size()) {
+    const size_t colon = std::min(path_env.find(':', start), path_env.size());
+    const std::string dir = colon == start ? "." : path_env.substr(start, colon - start);
+    const std::string candidate = dir + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+    start = colon + 1;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> worker_argv(const WorkerCommandRequest& request) {
+  const std::string& target = request.command.at(0);
+  const std::vector<std::string> script_args(request.command.begin() + 1, request.command.end());
+  std::vector<std::string> argv;
+  if (request.module) {
+    argv = {resolve_python(request), "-m", target};
+  } else if (!request.no_python && target.ends_with(".py")) {
+    check_python_script(target);
+    argv = {resolve_python(request), target};
+  } else if (target.find('/') == std::string::npos && ::access(target.c_str(), F_OK) != 0) {
+    // A bare name that is not a file here: a program on PATH, as execvp finds it.
+    const auto found = find_on_path(target, request.path_env);
+    if (!found) {
+      throw UserError(target + " was not found in the current directory or on PATH; give its path" +
+                      std::string(request.no_python ? "" : ", or a .py script to run it with Python"));
+    }
+    argv = {*found};
+  } else {
+    const std::string local = target.find('/') == std::string::npos ? "./" + target : target;
+    argv = {resolve_executable(local, request.no_python)};
+  }
+  argv.insert(argv.end(), script_args.begin(), script_args.end());
+  return argv;
+}
+
+}  // namespace accel::cli
