@@ -184,9 +184,14 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
   } else {
     spec.gpu_ids = flags.gpu_ids.value_or("all");
     if (!num_processes) {
-      // Accelerate counts GPUs even for --cpu; a CPU job of one process is
-      // what --cpu without a count means.
-      num_processes = flags.cpu || host.visible_gpus == 0 ? 1 : host.visible_gpus;
+      // Accelerate counts the launcher's GPUs even for --cpu or with
+      // --gpu_ids, which starts workers without a GPU; accel runs one CPU
+      // process for --cpu and one process per listed id.
+      int gpus = host.visible_gpus;
+      if (flags.gpu_ids && *flags.gpu_ids != "all") {
+        gpus = static_cast<int>(std::count(flags.gpu_ids->begin(), flags.gpu_ids->end(), ',')) + 1;
+      }
+      num_processes = flags.cpu || gpus == 0 ? 1 : gpus;
       warned.push_back("\t`--num_processes` was set to a value of `" + std::to_string(*num_processes) + "`");
     }
     spec.debug = flags.debug;

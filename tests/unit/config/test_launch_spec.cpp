@@ -66,6 +66,16 @@ TEST_CASE("num_processes defaults to the visible GPUs and several GPUs mean MULT
   CHECK(r.defaulted[1].find("More than one GPU was found, enabling multi-GPU training.") != std::string::npos);
 }
 
+TEST_CASE("--gpu_ids without a count starts one process per listed GPU", "[launch_spec]") {
+  LaunchFlags flags;
+  flags.gpu_ids = "1";
+  CHECK(resolve(flags, gpu_box(4)).spec.num_processes == 1);
+  flags.gpu_ids = "1,2";
+  const auto r = resolve(flags, gpu_box(4));
+  CHECK(r.spec.num_processes == 2);
+  CHECK(r.spec.path == LaunchPath::kMultiGpu);
+}
+
 TEST_CASE("--cpu defaults to one process and shares the physical cores out", "[launch_spec]") {
   LaunchFlags flags;
   flags.cpu = true;
