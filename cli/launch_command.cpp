@@ -185,6 +185,8 @@ void setup_launch(CLI::App& app, Invocation& invocation) {
       "Exit codes: 0 success; the failing worker's code (128+N for signal N); 2 bad command line or input.\n"
       "See docs/launch.md for the worker environment, logs and failure handling.");
   launch->prefix_command();  // the script and everything after it are not ours
+  // argparse semantics: a flag given twice keeps its last value.
+  launch->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto options = std::make_shared<LaunchOptions>();
   bind_launch_flags(*launch, *options);
   launch->callback([launch, options, &invocation] {

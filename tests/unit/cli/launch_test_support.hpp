@@ -15,6 +15,7 @@ inline LaunchOptions parse_launch(std::vector<std::string> args) {
   CLI::App app{"test"};
   CLI::App* launch = app.add_subcommand("launch");
   launch->prefix_command();
+  launch->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   LaunchOptions options;
   bind_launch_flags(*launch, options);
   args.insert(args.begin(), "launch");

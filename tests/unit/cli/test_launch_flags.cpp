@@ -23,6 +23,10 @@ TEST_CASE("every Accelerate flag answers to --foo_bar and --foo-bar", "[launch_f
   CHECK(parse_launch({"-t", "3", "--log-dir", "/l", "s.py"}).tee == "3");
 }
 
+TEST_CASE("a flag given twice keeps its last value, as with argparse", "[launch_flags]") {
+  CHECK(parse_launch({"--num_processes", "2", "--num-processes", "3", "s.py"}).flags.num_processes == 3);
+}
+
 TEST_CASE("torchrun's names map onto Accelerate's", "[launch_flags]") {
   const auto options = parse_launch({"--nproc_per_node", "4", "--nnodes", "1", "--node_rank", "0", "--master_addr",
                                      "10.1.1.1", "--master_port", "2222", "--local_ranks_filter", "0", "s.py"});
