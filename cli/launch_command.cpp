@@ -2,9 +2,9 @@
 // defaults (config/launch_spec.hpp), check the command, pick the port, build
 // the worker environment (launch_env.hpp), and hand the job to the
 // supervisor. Nothing is started until every check has passed.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <climits>
 #include <filesystem>
@@ -33,7 +33,8 @@ namespace {
 constexpr const char* kLaunchDescription =
     "Launch a training script (or any program) as a group of workers on this machine, with the "
     "environment `accelerate launch` and torchrun give them.\n"
-    "Flags are Accelerate's (--num_processes or --num-processes) and torchrun's; options go before the "
+    "Flags are Accelerate's (--num_processes or --num-processes) and torchrun's; options go before "
+    "the "
     "script, everything after it is the script's.\n"
     "Values come from the flags, then the config file, then defaults.";
 
@@ -75,7 +76,8 @@ std::set<int> parse_local_ranks(const std::string& text, int nproc_per_node) {
     char* end = nullptr;
     const long rank = std::strtol(entry.c_str(), &end, 10);
     if (entry.empty() || *end != '\0' || rank < 0 || rank >= nproc_per_node) {
-      throw UserError("--local_ranks_filter: '" + entry + "' is not a local rank of this machine (0-" +
+      throw UserError("--local_ranks_filter: '" + entry +
+                      "' is not a local rank of this machine (0-" +
                       std::to_string(nproc_per_node - 1) + "); use e.g. 0 or 0,2");
     }
     ranks.insert(static_cast<int>(rank));
@@ -91,14 +93,15 @@ std::optional<config::ClusterConfig> load_cluster_config(const std::optional<std
     std::string diagnostics = config::format(loaded.diagnostics);
     if (!diagnostics.empty() && diagnostics.back() == '\n') diagnostics.pop_back();
     throw UserError("the config file " + *path + " cannot be used:\n" + diagnostics +
-                    "\nFix it (accel config validate shows the same), or pass --config_file with another file.");
+                    "\nFix it (accel config validate shows the same), or pass --config_file with "
+                    "another file.");
   }
   spdlog::debug("accel launch: config file {}", *path);
   return std::move(loaded.config);
 }
 
-supervisor::JobSpec job_spec(const LaunchOptions& options, const config::LaunchSpec& spec, int visible_gpus,
-                             const Console& console) {
+supervisor::JobSpec job_spec(const LaunchOptions& options, const config::LaunchSpec& spec,
+                             int visible_gpus, const Console& console) {
   supervisor::JobSpec job;
   job.nproc_per_node = spec.nproc_per_node;
   job.node_rank = spec.machine_rank;
@@ -111,13 +114,17 @@ supervisor::JobSpec job_spec(const LaunchOptions& options, const config::LaunchS
   // One GPU per local rank (ACCEL_LOCAL_DEVICE), counted within the devices
   // CUDA_VISIBLE_DEVICES leaves the workers.
   if (spec.path != config::LaunchPath::kSimple || (!spec.use_cpu && visible_gpus > 0)) {
-    for (int local_rank = 0; local_rank < spec.nproc_per_node; ++local_rank) job.local_devices.push_back(local_rank);
+    for (int local_rank = 0; local_rank < spec.nproc_per_node; ++local_rank)
+      job.local_devices.push_back(local_rank);
   }
   job.max_restarts = options.max_restarts;
-  job.grace_period = std::chrono::milliseconds(static_cast<long long>(options.grace_period_seconds * 1000));
-  job.output.prefix_lines = spec.nproc_per_node > 1 && console.out_is_terminal && !options.no_prefix;
+  job.grace_period =
+      std::chrono::milliseconds(static_cast<long long>(options.grace_period_seconds * 1000));
+  job.output.prefix_lines =
+      spec.nproc_per_node > 1 && console.out_is_terminal && !options.no_prefix;
   if (options.local_ranks_filter) {
-    job.output.local_ranks_filter = parse_local_ranks(*options.local_ranks_filter, spec.nproc_per_node);
+    job.output.local_ranks_filter =
+        parse_local_ranks(*options.local_ranks_filter, spec.nproc_per_node);
   }
   if (options.log_dir) job.output.log_dir = *options.log_dir;
   job.output.tee = options.tee != "0";
@@ -138,8 +145,8 @@ int run_launch(LaunchOptions& options, const CLI::App& launch, Console& console)
   const std::optional<config::ClusterConfig> cluster = load_cluster_config(config_path);
 
   const config::HostFacts host = host_facts(launcher_env);
-  const config::LaunchResolution resolution =
-      config::resolve_launch(options.flags, cluster ? &*cluster : nullptr, config_path.value_or(""), host);
+  const config::LaunchResolution resolution = config::resolve_launch(
+      options.flags, cluster ? &*cluster : nullptr, config_path.value_or(""), host);
   if (!resolution.error.empty()) throw UserError(resolution.error);
   config::LaunchSpec spec = resolution.spec;
 
@@ -148,19 +155,22 @@ int run_launch(LaunchOptions& options, const CLI::App& launch, Console& console)
   request.module = spec.module;
   request.no_python = spec.no_python;
   request.python = options.python;
-  if (const auto it = launcher_env.find(env::kAccelPython); it != launcher_env.end()) request.accel_python_env = it->second;
-  if (const auto it = launcher_env.find("PATH"); it != launcher_env.end()) request.path_env = it->second;
+  if (const auto it = launcher_env.find(env::kAccelPython); it != launcher_env.end())
+    request.accel_python_env = it->second;
+  if (const auto it = launcher_env.find("PATH"); it != launcher_env.end())
+    request.path_env = it->second;
   const std::vector<std::string> argv = worker_argv(request);
   // Every check has passed: from here on the job starts.
-  if (!options.quiet) console.err << config::format_defaults_notice(resolution.defaulted) << std::flush;
+  if (!options.quiet)
+    console.err << config::format_defaults_notice(resolution.defaulted) << std::flush;
 
   spec.master_port = choose_master_port(spec, console.err);
   const std::string cwd = std::filesystem::current_path(error).string();
   supervisor::JobSpec job = job_spec(options, spec, host.visible_gpus, console);
   job.argv = argv;
   job.env = merge_environment(launcher_env, accelerate_variables(spec, launcher_env, cwd));
-  spdlog::debug("accel launch: {} worker(s) of {}, MASTER_ADDR={} MASTER_PORT={}, run id {}", job.nproc_per_node,
-                argv.front(), job.master_addr, job.master_port, job.run_id);
+  spdlog::debug("accel launch: {} worker(s) of {}, MASTER_ADDR={} MASTER_PORT={}, run id {}",
+                job.nproc_per_node, argv.front(), job.master_addr, job.master_port, job.run_id);
 
   supervisor::JobResult result;
   try {
@@ -179,10 +189,13 @@ void setup_launch(CLI::App& app, Invocation& invocation) {
   launch->description(kLaunchDescription);
   launch->formatter(std::make_shared<LaunchHelpFormatter>());
   launch->footer(
-      "Run: accel launch [options] script.py [args...]   (python3 script.py, or --python / $ACCEL_PYTHON)\n"
+      "Run: accel launch [options] script.py [args...]   (python3 script.py, or --python / "
+      "$ACCEL_PYTHON)\n"
       "     accel launch [options] -m module [args...]\n"
-      "     accel launch [options] ./program [args...]     (any executable; --no_python forces this)\n"
-      "Exit codes: 0 success; the failing worker's code (128+N for signal N); 2 bad command line or input.\n"
+      "     accel launch [options] ./program [args...]     (any executable; --no_python forces "
+      "this)\n"
+      "Exit codes: 0 success; the failing worker's code (128+N for signal N); 2 bad command line "
+      "or input.\n"
       "See docs/launch.md for the worker environment, logs and failure handling.");
   launch->prefix_command();  // the script and everything after it are not ours
   // argparse semantics: a flag given twice keeps its last value.
@@ -190,7 +203,9 @@ void setup_launch(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<LaunchOptions>();
   bind_launch_flags(*launch, *options);
   launch->callback([launch, options, &invocation] {
-    invocation.run = [launch, options](Console& console) { return run_launch(*options, *launch, console); };
+    invocation.run = [launch, options](Console& console) {
+      return run_launch(*options, *launch, console);
+    };
   });
 }
 

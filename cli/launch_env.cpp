@@ -17,7 +17,8 @@ using config::LaunchSpec;
 using config::PyValue;
 
 std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return text;
 }
 
@@ -33,7 +34,7 @@ struct SettingVariable {
   const char* setting;
   const char* suffix;  // appended to the paradigm's prefix
   Render render;
-  bool always;         // set even when the setting is None ("None")
+  bool always;  // set even when the setting is None ("None")
 };
 
 // FSDP_* in the order Accelerate assigns them (FSDP_VERSION first).
@@ -65,13 +66,14 @@ constexpr SettingVariable kDeepspeedVariables[] = {
     {"deepspeed_moe_layer_cls_names", "MOE_LAYER_CLS_NAMES", Render::kStr, false},
 };
 
-void add_settings(const LaunchSpec& spec, const char* prefix, std::span<const SettingVariable> table,
-                  Environment& env) {
+void add_settings(const LaunchSpec& spec, const char* prefix,
+                  std::span<const SettingVariable> table, Environment& env) {
   for (const SettingVariable& variable : table) {
     const PyValue* value = setting(spec, variable.setting);
     if (value == nullptr && !variable.always) continue;
-    const std::string text = value == nullptr ? "None" : variable.render == Render::kLower ? value->lower()
-                                                                                            : value->text();
+    const std::string text = value == nullptr                    ? "None"
+                             : variable.render == Render::kLower ? value->lower()
+                                                                 : value->text();
     env[std::string(prefix) + variable.suffix] = text;
   }
 }
@@ -85,7 +87,8 @@ void add_fp8(const LaunchSpec& spec, Environment& env) {
       const size_t first = joined.find(',');
       const size_t second = joined.find(',', first + 1);
       env[std::string(env::kAccelerateFp8Prefix) + "OVERRIDE_FPROP"] = joined.substr(0, first);
-      env[std::string(env::kAccelerateFp8Prefix) + "OVERRIDE_DGRAD"] = joined.substr(first + 1, second - first - 1);
+      env[std::string(env::kAccelerateFp8Prefix) + "OVERRIDE_DGRAD"] =
+          joined.substr(first + 1, second - first - 1);
       env[std::string(env::kAccelerateFp8Prefix) + "OVERRIDE_WGRAD"] = joined.substr(second + 1);
     } else {
       env[env::kAccelerateFp8Prefix + upper(name.substr(4))] = value.text();
@@ -129,8 +132,10 @@ void add_deepspeed(const LaunchSpec& spec, const Environment& launcher_env, cons
   }
   env[env::kPythonPath] = python_path + cwd;
   std::string fields;
-  for (const std::string& field : spec.deepspeed_fields_from_config) fields += (fields.empty() ? "" : ",") + field;
-  std::transform(fields.begin(), fields.end(), fields.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const std::string& field : spec.deepspeed_fields_from_config)
+    fields += (fields.empty() ? "" : ",") + field;
+  std::transform(fields.begin(), fields.end(), fields.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   env[env::kAccelerateConfigDsFields] = fields;
   env[env::kAccelerateUseDeepspeed] = "true";
   if (const PyValue* steps = setting(spec, "gradient_accumulation_steps")) {
@@ -142,12 +147,14 @@ void add_deepspeed(const LaunchSpec& spec, const Environment& launcher_env, cons
   add_settings(spec, env::kAccelerateDeepspeedPrefix, kDeepspeedVariables, env);
   // Accelerate leaves OMP_NUM_THREADS to torchrun here, which sets 1 for
   // several workers when the launcher has none.
-  if (!launcher_env.contains(env::kOmpNumThreads) && spec.nproc_per_node > 1) env[env::kOmpNumThreads] = "1";
+  if (!launcher_env.contains(env::kOmpNumThreads) && spec.nproc_per_node > 1)
+    env[env::kOmpNumThreads] = "1";
 }
 
 }  // namespace
 
-Environment accelerate_variables(const LaunchSpec& spec, const Environment& launcher_env, const std::string& cwd) {
+Environment accelerate_variables(const LaunchSpec& spec, const Environment& launcher_env,
+                                 const std::string& cwd) {
   Environment env;
   switch (spec.path) {
     case LaunchPath::kSimple:
@@ -180,7 +187,8 @@ Environment accelerate_variables(const LaunchSpec& spec, const Environment& laun
   return env;
 }
 
-std::vector<std::string> merge_environment(const Environment& launcher_env, const Environment& variables) {
+std::vector<std::string> merge_environment(const Environment& launcher_env,
+                                           const Environment& variables) {
   Environment merged = launcher_env;
   for (const auto& [name, value] : variables) merged[name] = value;
   std::vector<std::string> entries;
@@ -194,7 +202,8 @@ Environment current_environment() {
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string text = *entry;
     const size_t equals = text.find('=');
-    if (equals == std::string::npos || equals == 0) continue;  // not NAME=value: not ours to pass on
+    if (equals == std::string::npos || equals == 0)
+      continue;  // not NAME=value: not ours to pass on
     env.emplace(text.substr(0, equals), text.substr(equals + 1));
   }
   return env;

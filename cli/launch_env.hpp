@@ -26,7 +26,8 @@ Environment accelerate_variables(const config::LaunchSpec& spec, const Environme
                                  const std::string& cwd);
 
 // launcher_env with `variables` applied, as "NAME=value" entries for JobSpec::env.
-std::vector<std::string> merge_environment(const Environment& launcher_env, const Environment& variables);
+std::vector<std::string> merge_environment(const Environment& launcher_env,
+                                           const Environment& variables);
 
 // The process environment (environ) as a map.
 Environment current_environment();

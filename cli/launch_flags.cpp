@@ -33,22 +33,28 @@ std::string names(const std::string& underscored, const std::string& short_name 
 
 void bind_general(CLI::App& app, LaunchOptions& o) {
   config::LaunchFlags& f = o.flags;
-  app.add_option(names("--config_file"), f.config_file,
-                 "Config file for the defaults (default: Accelerate's default_config.yaml, if it exists)");
+  app.add_option(
+      names("--config_file"), f.config_file,
+      "Config file for the defaults (default: Accelerate's default_config.yaml, if it exists)");
   app.add_flag(names("--quiet", "-q"), o.quiet, "Do not print the notice about defaulted values");
   app.add_flag(names("--debug"), f.debug,
                "Set ACCELERATE_DEBUG_MODE for the workers and log the launcher's decisions");
-  app.add_flag(names("--module", "-m"), f.module, "Run the script as a Python module, like `python -m`");
+  app.add_flag(names("--module", "-m"), f.module,
+               "Run the script as a Python module, like `python -m`");
   app.add_flag(names("--no_python"), f.no_python,
                "Run the script directly, without python (for executables and shell scripts)");
 
-  app.add_flag("--cpu", f.cpu, "Train on the CPU (ACCELERATE_USE_CPU); several processes are spawned by accel")
+  app.add_flag("--cpu", f.cpu,
+               "Train on the CPU (ACCELERATE_USE_CPU); several processes are spawned by accel")
       ->group(kHardware);
-  app.add_flag(names("--multi_gpu"), f.multi_gpu, "Distributed training on several GPUs (torchrun's launch path)")
+  app.add_flag(names("--multi_gpu"), f.multi_gpu,
+               "Distributed training on several GPUs (torchrun's launch path)")
       ->group(kHardware);
-  app.add_flag("--tpu", f.tpu, "TPU training: not supported by accel (use accelerate launch)")->group(kHardware);
+  app.add_flag("--tpu", f.tpu, "TPU training: not supported by accel (use accelerate launch)")
+      ->group(kHardware);
 
-  app.add_option(names("--mixed_precision"), f.mixed_precision, "Mixed precision: no, fp16, bf16 or fp8")
+  app.add_option(names("--mixed_precision"), f.mixed_precision,
+                 "Mixed precision: no, fp16, bf16 or fp8")
       ->check(CLI::IsMember({"no", "fp16", "bf16", "fp8"}))
       ->group(kResource);
   app.add_option(names("--num_processes"), f.num_processes,
@@ -57,7 +63,8 @@ void bind_general(CLI::App& app, LaunchOptions& o) {
   app.add_option(names("--num_machines"), f.num_machines, "Number of machines (accel: 1 for now)")
       ->group(kResource);
   app.add_option(names("--num_cpu_threads_per_process"), f.num_cpu_threads_per_process,
-                 "OMP_NUM_THREADS of each worker (default: the launcher's, else 1; CPU jobs share the cores)")
+                 "OMP_NUM_THREADS of each worker (default: the launcher's, else 1; CPU jobs share "
+                 "the cores)")
       ->group(kResource);
   app.add_flag(names("--enable_cpu_affinity"), f.enable_cpu_affinity,
                "Set ACCELERATE_CPU_AFFINITY=1 so workers bind to the CPUs near their GPU")
@@ -66,39 +73,49 @@ void bind_general(CLI::App& app, LaunchOptions& o) {
 
 void bind_paradigms_and_distributed(CLI::App& app, LaunchOptions& o) {
   config::LaunchFlags& f = o.flags;
-  app.add_flag(names("--use_deepspeed"), f.use_deepspeed, "Use DeepSpeed (its standard launcher)")->group(kParadigm);
+  app.add_flag(names("--use_deepspeed"), f.use_deepspeed, "Use DeepSpeed (its standard launcher)")
+      ->group(kParadigm);
   app.add_flag(names("--use_fsdp"), f.use_fsdp, "Use PyTorch FSDP")->group(kParadigm);
   app.add_flag(names("--use_parallelism_config"), f.use_parallelism_config,
                "N-d parallelism config: not supported by accel yet")
       ->group(kParadigm);
-  app.add_flag(names("--use_megatron_lm"), f.use_megatron_lm, "Use Megatron-LM: not supported by accel")
+  app.add_flag(names("--use_megatron_lm"), f.use_megatron_lm,
+               "Use Megatron-LM: not supported by accel")
       ->group(kParadigm);
 
   app.add_option(names("--gpu_ids"), f.gpu_ids,
                  "GPUs of this machine to use, comma-separated (CUDA_VISIBLE_DEVICES), or all")
       ->group(kDistributed);
-  app.add_flag(names("--same_network"), o.same_network, "All machines are on one local network (multi-machine)")
+  app.add_flag(names("--same_network"), o.same_network,
+               "All machines are on one local network (multi-machine)")
       ->group(kDistributed);
   app.add_option(names("--machine_rank"), f.machine_rank, "Rank of this machine (0 on one machine)")
       ->group(kDistributed);
-  app.add_option(names("--main_process_ip"), f.main_process_ip, "Address of machine 0 (MASTER_ADDR)")
+  app.add_option(names("--main_process_ip"), f.main_process_ip,
+                 "Address of machine 0 (MASTER_ADDR)")
       ->group(kDistributed);
   app.add_option(names("--main_process_port"), f.main_process_port,
                  "Port of machine 0 (MASTER_PORT, default 29500; 0 picks a free one)")
       ->group(kDistributed);
-  app.add_option(names("--tee", "-t"), o.tee,
-                 "With --log_dir, also show output on the console: 0 no, 1 stdout, 2 stderr, 3 both")
+  app.add_option(
+         names("--tee", "-t"), o.tee,
+         "With --log_dir, also show output on the console: 0 no, 1 stdout, 2 stderr, 3 both")
       ->group(kDistributed);
   app.add_option(names("--log_dir"), o.log_dir,
-                 "Write each worker's output to <log_dir>/<run_id>/attempt_<k>/<local_rank>/{stdout,stderr}.log")
+                 "Write each worker's output to "
+                 "<log_dir>/<run_id>/attempt_<k>/<local_rank>/{stdout,stderr}.log")
       ->group(kDistributed);
-  app.add_option(names("--role"), o.role, "Role name of the workers (ROLE_NAME)")->group(kDistributed);
-  app.add_option(names("--rdzv_backend"), o.rdzv_backend, "Rendezvous backend (accepted; one machine needs none)")
+  app.add_option(names("--role"), o.role, "Role name of the workers (ROLE_NAME)")
       ->group(kDistributed);
-  app.add_option(names("--rdzv_conf"), o.rdzv_conf, "Rendezvous options key=value,... (accepted; unused)")
+  app.add_option(names("--rdzv_backend"), o.rdzv_backend,
+                 "Rendezvous backend (accepted; one machine needs none)")
       ->group(kDistributed);
-  app.add_option(names("--max_restarts"), o.max_restarts,
-                 "Restart the whole group up to N times after a failure (TORCHELASTIC_RESTART_COUNT)")
+  app.add_option(names("--rdzv_conf"), o.rdzv_conf,
+                 "Rendezvous options key=value,... (accepted; unused)")
+      ->group(kDistributed);
+  app.add_option(
+         names("--max_restarts"), o.max_restarts,
+         "Restart the whole group up to N times after a failure (TORCHELASTIC_RESTART_COUNT)")
       ->group(kDistributed);
   app.add_option(names("--monitor_interval"), o.monitor_interval,
                  "Accepted for compatibility: accel notices worker exits at once")
@@ -107,14 +124,18 @@ void bind_paradigms_and_distributed(CLI::App& app, LaunchOptions& o) {
 
 void bind_torchrun_and_launcher(CLI::App& app, LaunchOptions& o) {
   config::LaunchFlags& f = o.flags;
-  app.add_option(names("--nproc_per_node"), f.nproc_per_node, "Processes on this machine (torchrun)")
+  app.add_option(names("--nproc_per_node"), f.nproc_per_node,
+                 "Processes on this machine (torchrun)")
       ->group(kTorchrun);
   app.add_option("--nnodes", f.num_machines, "Same as --num_machines")->group(kTorchrun);
   app.add_option(names("--node_rank"), f.machine_rank, "Same as --machine_rank")->group(kTorchrun);
-  app.add_option(names("--master_addr"), f.main_process_ip, "Same as --main_process_ip")->group(kTorchrun);
-  app.add_option(names("--master_port"), f.main_process_port, "Same as --main_process_port")->group(kTorchrun);
-  app.add_option(names("--local_ranks_filter"), o.local_ranks_filter,
-                 "Show only these local ranks' output on the console, e.g. 0 or 0,3 (log files get all)")
+  app.add_option(names("--master_addr"), f.main_process_ip, "Same as --main_process_ip")
+      ->group(kTorchrun);
+  app.add_option(names("--master_port"), f.main_process_port, "Same as --main_process_port")
+      ->group(kTorchrun);
+  app.add_option(
+         names("--local_ranks_filter"), o.local_ranks_filter,
+         "Show only these local ranks' output on the console, e.g. 0 or 0,3 (log files get all)")
       ->group(kTorchrun);
   app.add_option(names("--rdzv_id") + "," + names("--run_id"), o.run_id,
                  "Job id: TORCHELASTIC_RUN_ID and the log folder name (default: a fresh random id)")
@@ -126,7 +147,8 @@ void bind_torchrun_and_launcher(CLI::App& app, LaunchOptions& o) {
       ->group(kLauncher);
   app.add_flag(names("--no_prefix"), o.no_prefix, "Do not prefix worker output lines with [rankN]:")
       ->group(kLauncher);
-  app.add_option("--python", o.python, "Python interpreter for .py scripts and -m (default: $ACCEL_PYTHON, else python3)")
+  app.add_option("--python", o.python,
+                 "Python interpreter for .py scripts and -m (default: $ACCEL_PYTHON, else python3)")
       ->group(kLauncher);
 }
 
@@ -140,7 +162,8 @@ void bind_settings(CLI::App& app) {
       help += " (default: " + std::string(info.default_text) + ")";
     }
     // Unbound: CLI11 would take a string argument for a variable to fill.
-    CLI::Option* option = info.type == config::SettingType::kSwitch ? app.add_flag(flag) : app.add_option(flag);
+    CLI::Option* option =
+        info.type == config::SettingType::kSwitch ? app.add_flag(flag) : app.add_option(flag);
     option->description(help);
     if (info.type == config::SettingType::kInt) option->type_name("INT");
     if (info.type == config::SettingType::kFloat) option->type_name("FLOAT");
@@ -186,7 +209,8 @@ void finish_launch_options(const CLI::App& launch, LaunchOptions& options) {
   }
   options.command = launch.remaining();
   if (options.command.empty()) {
-    throw UserError("accel launch needs a script to run: accel launch [options] script.py [script args...]");
+    throw UserError(
+        "accel launch needs a script to run: accel launch [options] script.py [script args...]");
   }
   if (options.command[0].size() > 1 && options.command[0][0] == '-') {
     throw UserError("unknown option " + options.command[0] +

@@ -16,7 +16,8 @@ int physical_cpu_cores(const std::string& sysfs_cpu_dir) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(sysfs_cpu_dir, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() < 4 || !name.starts_with("cpu") || name.find_first_not_of("0123456789", 3) != std::string::npos) {
+    if (name.size() < 4 || !name.starts_with("cpu") ||
+        name.find_first_not_of("0123456789", 3) != std::string::npos) {
       continue;
     }
     // Newer kernels name the file core_cpus_list; thread_siblings_list is the

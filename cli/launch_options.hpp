@@ -21,11 +21,11 @@ struct LaunchOptions {
   config::LaunchFlags flags;  // what resolution needs (see config/launch_spec.hpp)
 
   // Launcher behaviour, not part of Accelerate's resolution.
-  bool quiet = false;                  // -q: no defaults notice
+  bool quiet = false;  // -q: no defaults notice
   int max_restarts = 0;
-  double monitor_interval = 0.1;       // accepted for torchrun compatibility; accel is event-driven
+  double monitor_interval = 0.1;  // accepted for torchrun compatibility; accel is event-driven
   std::string role = "default";
-  std::string tee = "0";               // torchrun's --tee: 0 none, 1 stdout, 2 stderr, 3 both
+  std::string tee = "0";  // torchrun's --tee: 0 none, 1 stdout, 2 stderr, 3 both
   std::optional<std::string> log_dir;
   std::optional<std::string> local_ranks_filter;  // "0,2": only these local ranks reach the console
   std::optional<std::string> run_id;              // --rdzv_id / --run_id

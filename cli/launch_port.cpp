@@ -42,8 +42,10 @@ int choose_master_port(const config::LaunchSpec& spec, std::ostream& notices) {
     return spec.master_port;
   }
   const int port = free_port_or_throw("the requested port is in use");
-  notices << "accel launch: port " << spec.master_port << " is already in use; using free port " << port
-          << " for MASTER_PORT instead (pass --main_process_port PORT to choose, or 0 for any free port)\n"
+  notices << "accel launch: port " << spec.master_port << " is already in use; using free port "
+          << port
+          << " for MASTER_PORT instead (pass --main_process_port PORT to choose, or 0 for any free "
+             "port)\n"
           << std::flush;
   return port;
 }

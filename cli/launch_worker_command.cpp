@@ -16,19 +16,24 @@ namespace {
 // X_OK alone says yes to directories for root).
 bool is_executable_file(const std::string& path) {
   struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
 }
 
 // stat(2) or access(2) failed for `path`: the system's reason, for messages.
-std::string reason(int error) { return std::strerror(error); }
+std::string reason(int error) {
+  return std::strerror(error);
+}
 
 std::string resolve_python(const WorkerCommandRequest& request) {
-  const std::optional<std::string>& chosen = request.python ? request.python : request.accel_python_env;
+  const std::optional<std::string>& chosen =
+      request.python ? request.python : request.accel_python_env;
   const std::string origin = request.python ? "--python" : "ACCEL_PYTHON";
   if (chosen && !chosen->empty()) {
     if (chosen->find('/') == std::string::npos) {
       if (auto found = find_on_path(*chosen, request.path_env)) return *found;
-      throw UserError(origin + " " + *chosen + ": not found on PATH; give the interpreter's full path");
+      throw UserError(origin + " " + *chosen +
+                      ": not found on PATH; give the interpreter's full path");
     }
     if (!is_executable_file(*chosen)) {
       throw UserError(origin + " " + *chosen + ": not an executable file (" + reason(errno) +
@@ -37,17 +42,21 @@ std::string resolve_python(const WorkerCommandRequest& request) {
     return *chosen;
   }
   if (auto found = find_on_path("python3", request.path_env)) return *found;
-  throw UserError("python3 was not found on PATH; pass --python /path/to/python or set ACCEL_PYTHON");
+  throw UserError(
+      "python3 was not found on PATH; pass --python /path/to/python or set ACCEL_PYTHON");
 }
 
 void check_python_script(const std::string& script) {
   struct stat info {};
   if (::stat(script.c_str(), &info) != 0) {
-    throw UserError("script " + script + " cannot be opened: " + reason(errno) + "; check the path");
+    throw UserError("script " + script + " cannot be opened: " + reason(errno) +
+                    "; check the path");
   }
-  if (!S_ISREG(info.st_mode)) throw UserError("script " + script + " is not a regular file; check the path");
+  if (!S_ISREG(info.st_mode))
+    throw UserError("script " + script + " is not a regular file; check the path");
   if (::access(script.c_str(), R_OK) != 0) {
-    throw UserError("script " + script + " cannot be read: " + reason(errno) + "; check its permissions");
+    throw UserError("script " + script + " cannot be read: " + reason(errno) +
+                    "; check its permissions");
   }
 }
 
@@ -58,9 +67,10 @@ std::string resolve_executable(const std::string& program, bool forced) {
     throw UserError(program + " cannot be run: " + reason(errno) + "; check the path");
   }
   if (!S_ISREG(info.st_mode) || ::access(program.c_str(), X_OK) != 0) {
-    throw UserError(program + " is not an executable file; " +
-                    (forced ? std::string("chmod +x it, or drop --no_python to run it with Python")
-                            : std::string("chmod +x it, or give it a .py name to run it with Python")));
+    throw UserError(
+        program + " is not an executable file; " +
+        (forced ? std::string("chmod +x it, or drop --no_python to run it with Python")
+                : std::string("chmod +x it, or give it a .py name to run it with Python")));
   }
   return program;
 }
@@ -92,8 +102,9 @@ std::vector<std::string> worker_argv(const WorkerCommandRequest& request) {
     // A bare name that is not a file here: a program on PATH, as execvp finds it.
     const auto found = find_on_path(target, request.path_env);
     if (!found) {
-      throw UserError(target + " was not found in the current directory or on PATH; give its path" +
-                      std::string(request.no_python ? "" : ", or a .py script to run it with Python"));
+      throw UserError(
+          target + " was not found in the current directory or on PATH; give its path" +
+          std::string(request.no_python ? "" : ", or a .py script to run it with Python"));
     }
     argv = {*found};
   } else {

@@ -12,12 +12,12 @@
 namespace accel::cli {
 
 struct WorkerCommandRequest {
-  std::vector<std::string> command;   // script/module/executable, then its arguments
+  std::vector<std::string> command;  // script/module/executable, then its arguments
   bool module = false;
   bool no_python = false;
-  std::optional<std::string> python;  // --python
+  std::optional<std::string> python;            // --python
   std::optional<std::string> accel_python_env;  // $ACCEL_PYTHON
-  std::string path_env;               // $PATH
+  std::string path_env;                         // $PATH
 };
 
 // Throws UserError (exit 2) naming the file and what to do when the script,

@@ -12,7 +12,9 @@ namespace {
 using detail::Origin;
 using detail::ParadigmSwitches;
 
-std::string quoted(const std::string& text) { return "`" + text + "`"; }
+std::string quoted(const std::string& text) {
+  return "`" + text + "`";
+}
 
 // The switches Accelerate derives from a config file's distributed_type when
 // no switch was given on the command line. Returns an error for types accel
@@ -37,8 +39,9 @@ std::string apply_distributed_type(const ClusterConfig& config, const std::strin
 // Copies a paradigm map of the config file into the settings, the way
 // Accelerate copies `defaults.<map>.<key>` onto its argparse namespace:
 // fsdp/fp8/dynamo keys gain their prefix, and a key given as a flag wins.
-void merge_config_map(const YAML::Node& map, const std::string& prefix, const std::string& unless_starts,
-                      const LaunchFlags& flags, LaunchSettings& settings) {
+void merge_config_map(const YAML::Node& map, const std::string& prefix,
+                      const std::string& unless_starts, const LaunchFlags& flags,
+                      LaunchSettings& settings) {
   if (!map.IsMap()) return;
   for (const auto& entry : map) {
     std::string key = entry.first.as<std::string>();
@@ -94,7 +97,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
     return result;
   };
 
-  if (flags.module && flags.no_python) return fail("--module and --no_python cannot be used together");
+  if (flags.module && flags.no_python)
+    return fail("--module and --no_python cannot be used together");
   std::vector<std::string> exclusive;
   if (flags.cpu) exclusive.push_back("--cpu");
   if (flags.multi_gpu) exclusive.push_back("--multi_gpu");
@@ -102,26 +106,30 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
   if (flags.use_deepspeed) exclusive.push_back("--use_deepspeed");
   if (flags.use_fsdp) exclusive.push_back("--use_fsdp");
   if (exclusive.size() > 1) {
-    return fail("only one of --cpu, --multi_gpu, --tpu, --use_deepspeed, --use_fsdp can be used at a time, "
-                "but " + exclusive[0] + " and " + exclusive[1] + " were both given");
+    return fail(
+        "only one of --cpu, --multi_gpu, --tpu, --use_deepspeed, --use_fsdp can be used at a time, "
+        "but " +
+        exclusive[0] + " and " + exclusive[1] + " were both given");
   }
   if (flags.nproc_per_node && flags.num_processes) {
-    return fail("--nproc_per_node and --num_processes were both given: pass one (--num_processes counts "
-                "every machine's processes, --nproc_per_node this machine's)");
+    return fail(
+        "--nproc_per_node and --num_processes were both given: pass one (--num_processes counts "
+        "every machine's processes, --nproc_per_node this machine's)");
   }
   std::optional<int> num_processes = flags.num_processes;
   if (flags.nproc_per_node) num_processes = *flags.nproc_per_node * flags.num_machines.value_or(1);
   const char* processes_flag = flags.nproc_per_node ? "--nproc_per_node" : "--num_processes";
   if (flags.multi_gpu && num_processes && *num_processes < 2) {
-    return fail("--multi_gpu needs at least 2 processes, but " + std::string(processes_flag) + " is " +
-                std::to_string(*num_processes));
+    return fail("--multi_gpu needs at least 2 processes, but " + std::string(processes_flag) +
+                " is " + std::to_string(*num_processes));
   }
   if (flags.use_parallelism_config) {
-    return fail("--use_parallelism_config is not supported by accel launch yet; use `accelerate launch`");
+    return fail(
+        "--use_parallelism_config is not supported by accel launch yet; use `accelerate launch`");
   }
 
-  ParadigmSwitches switches{flags.cpu, flags.multi_gpu, flags.tpu, flags.use_deepspeed, flags.use_fsdp,
-                            flags.use_megatron_lm, false};
+  ParadigmSwitches switches{flags.cpu,      flags.multi_gpu,       flags.tpu, flags.use_deepspeed,
+                            flags.use_fsdp, flags.use_megatron_lm, false};
   std::optional<int> num_machines = flags.num_machines;
   std::optional<int> machine_rank = flags.machine_rank;
   std::optional<std::string> main_process_ip = flags.main_process_ip;
@@ -137,12 +145,14 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
   if (config != nullptr) {
     if (!switches.multi_gpu && !switches.tpu && !switches.use_deepspeed && !switches.use_fsdp &&
         !switches.use_megatron_lm) {
-      if (std::string error = apply_distributed_type(*config, config_path, switches); !error.empty()) {
+      if (std::string error = apply_distributed_type(*config, config_path, switches);
+          !error.empty()) {
         return fail(error);
       }
       if (config->parallelism_config.IsMap() && config->parallelism_config.size() > 0) {
-        return fail("parallelism_config in " + config_path +
-                    " is not supported by accel launch yet; use `accelerate launch` for this config");
+        return fail(
+            "parallelism_config in " + config_path +
+            " is not supported by accel launch yet; use `accelerate launch` for this config");
       }
     }
     spec.gpu_ids = flags.gpu_ids.value_or(config->gpu_ids.value_or("all"));
@@ -150,8 +160,9 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
     if (!num_machines) num_machines = config->num_machines;
     if (switches.multi_gpu && spec.gpu_ids != "all" && *num_machines <= 1 &&
         std::count(spec.gpu_ids.begin(), spec.gpu_ids.end(), ',') < 1) {
-      return fail(gpu_ids_origin.describe() + " is " + quoted(spec.gpu_ids) +
-                  ", but a multi-GPU launch needs at least two GPU ids: list two or more, or use all");
+      return fail(
+          gpu_ids_origin.describe() + " is " + quoted(spec.gpu_ids) +
+          ", but a multi-GPU launch needs at least two GPU ids: list two or more, or use all");
     }
     if (config->compute_environment == ComputeEnvironment::kAmazonSagemaker) {
       switches.sagemaker = true;
@@ -168,11 +179,14 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
       merge_config_map(config->megatron_lm_config, "", "", flags, spec.settings);
     }
     spec.debug = flags.debug || config->debug;
-    spec.mixed_precision = flags.mixed_precision.value_or(std::string(to_string(config->mixed_precision)));
+    spec.mixed_precision =
+        flags.mixed_precision.value_or(std::string(to_string(config->mixed_precision)));
     spec.mixed_precision_from_config = !flags.mixed_precision;
-    if (!spec.settings.contains("dynamo_backend")) spec.settings.emplace("dynamo_backend", PyValue::str("no"));
+    if (!spec.settings.contains("dynamo_backend"))
+      spec.settings.emplace("dynamo_backend", PyValue::str("no"));
     if (num_processes == -1) {
-      return fail(config_path + " sets num_processes to -1, which means it must be given at launch: "
+      return fail(config_path +
+                  " sets num_processes to -1, which means it must be given at launch: "
                   "pass --num_processes N");
     }
     if (config->deepspeed_config.IsMap()) {
@@ -180,7 +194,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
         spec.deepspeed_fields_from_config.push_back(entry.first.as<std::string>());
       }
     }
-    if (spec.mixed_precision_from_config) spec.deepspeed_fields_from_config.emplace_back("mixed_precision");
+    if (spec.mixed_precision_from_config)
+      spec.deepspeed_fields_from_config.emplace_back("mixed_precision");
   } else {
     spec.gpu_ids = flags.gpu_ids.value_or("all");
     if (!num_processes) {
@@ -192,7 +207,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
         gpus = static_cast<int>(std::count(flags.gpu_ids->begin(), flags.gpu_ids->end(), ',')) + 1;
       }
       num_processes = flags.cpu || gpus == 0 ? 1 : gpus;
-      warned.push_back("\t`--num_processes` was set to a value of `" + std::to_string(*num_processes) + "`");
+      warned.push_back("\t`--num_processes` was set to a value of `" +
+                       std::to_string(*num_processes) + "`");
     }
     spec.debug = flags.debug;
     if (!switches.multi_gpu && !switches.cpu && *num_processes > 1 && host.visible_gpus > 1) {
@@ -205,7 +221,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
       warned.emplace_back("\t`--num_machines` was set to a value of `1`");
       num_machines = 1;
     }
-    if (!flags.mixed_precision) warned.emplace_back("\t`--mixed_precision` was set to a value of `'no'`");
+    if (!flags.mixed_precision)
+      warned.emplace_back("\t`--mixed_precision` was set to a value of `'no'`");
     spec.mixed_precision = flags.mixed_precision.value_or("no");
     if (!spec.settings.contains("dynamo_backend")) {
       warned.emplace_back("\t`--dynamo_backend` was set to a value of `'no'`");
@@ -227,7 +244,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
 
   // torchrun (the MULTI_GPU, FSDP and DeepSpeed launchers) keeps its default
   // master address on one machine; the simple launcher uses main_process_ip.
-  const bool through_torchrun = !switches.cpu && (switches.multi_gpu || switches.use_fsdp || switches.use_deepspeed);
+  const bool through_torchrun =
+      !switches.cpu && (switches.multi_gpu || switches.use_fsdp || switches.use_deepspeed);
   spec.master_addr = through_torchrun || !main_process_ip ? "127.0.0.1" : *main_process_ip;
   if (switches.use_deepspeed && !switches.cpu) {
     spec.path = LaunchPath::kDeepspeed;
@@ -250,7 +268,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
       const int threads = host.physical_cpu_cores / spec.nproc_per_node;
       if (threads > 1) {
         spec.num_cpu_threads_per_process = threads;
-        warned.push_back("\t`--num_cpu_threads_per_process` was set to `" + std::to_string(threads) +
+        warned.push_back("\t`--num_cpu_threads_per_process` was set to `" +
+                         std::to_string(threads) +
                          "` to improve out-of-box performance when training on CPUs");
       }
     }
@@ -262,10 +281,12 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
 
 std::string format_defaults_notice(const std::vector<std::string>& defaulted) {
   if (defaulted.empty()) return "";
-  std::string message = "The following values were not passed to `accel launch` and had defaults used instead:\n";
+  std::string message =
+      "The following values were not passed to `accel launch` and had defaults used instead:\n";
   for (const std::string& line : defaulted) message += line + "\n";
   return message +
-         "To avoid this warning pass in values for each of the problematic parameters or run `accel config`.\n";
+         "To avoid this warning pass in values for each of the problematic parameters or run "
+         "`accel config`.\n";
 }
 
 }  // namespace accel::config

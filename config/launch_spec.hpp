@@ -48,7 +48,7 @@ struct LaunchFlags {
 
 // Facts about this machine that change defaults and checks.
 struct HostFacts {
-  int visible_gpus = 0;   // torch.cuda.device_count() in the launcher's environment
+  int visible_gpus = 0;  // torch.cuda.device_count() in the launcher's environment
   // GPUs that gpu_ids may name: the ids replace CUDA_VISIBLE_DEVICES, so they
   // index the machine's GPUs, not the launcher's visible ones.
   int physical_gpus = 0;
@@ -67,13 +67,13 @@ enum class LaunchPath {
 
 struct LaunchSpec {
   LaunchPath path = LaunchPath::kSimple;
-  bool use_cpu = false;  // ACCELERATE_USE_CPU: --cpu or the config's use_cpu
+  bool use_cpu = false;   // ACCELERATE_USE_CPU: --cpu or the config's use_cpu
   int num_processes = 1;  // total
   int num_machines = 1;
   int machine_rank = 0;
   int nproc_per_node = 1;  // workers this machine starts
   std::string master_addr = "127.0.0.1";
-  int master_port = 29500;  // 0: the launcher picks a free port
+  int master_port = 29500;         // 0: the launcher picks a free port
   bool master_port_given = false;  // by flag or config (not the default)
   std::string mixed_precision = "no";
   bool mixed_precision_from_config = false;

@@ -11,27 +11,44 @@ namespace accel::config::detail {
 
 namespace {
 
-constexpr const char* kLaunchable = "accel launches NO, MULTI_CPU, MULTI_GPU, FSDP and DEEPSPEED jobs";
+constexpr const char* kLaunchable =
+    "accel launches NO, MULTI_CPU, MULTI_GPU, FSDP and DEEPSPEED jobs";
 
 // Accelerate's DynamoBackend values.
-constexpr const char* kDynamoBackends[] = {
-    "NO",     "EAGER",   "AOT_EAGER", "INDUCTOR", "AOT_TS_NVFUSER",          "NVPRIMS_NVFUSER",     "CUDAGRAPHS",
-    "OFI",    "FX2TRT",  "ONNXRT",    "TENSORRT", "AOT_TORCHXLA_TRACE_ONCE", "TORCHXLA_TRACE_ONCE", "TVM",
-    "HPU_BACKEND", "NEURON"};
+constexpr const char* kDynamoBackends[] = {"NO",
+                                           "EAGER",
+                                           "AOT_EAGER",
+                                           "INDUCTOR",
+                                           "AOT_TS_NVFUSER",
+                                           "NVPRIMS_NVFUSER",
+                                           "CUDAGRAPHS",
+                                           "OFI",
+                                           "FX2TRT",
+                                           "ONNXRT",
+                                           "TENSORRT",
+                                           "AOT_TORCHXLA_TRACE_ONCE",
+                                           "TORCHXLA_TRACE_ONCE",
+                                           "TVM",
+                                           "HPU_BACKEND",
+                                           "NEURON"};
 
 std::string check_switches(const ParadigmSwitches& switches) {
   if (switches.cpu) return "";  // --cpu wins: Accelerate's simple launcher runs it
   if (switches.use_megatron_lm) {
-    return std::string("Megatron-LM jobs (--use_megatron_lm or distributed_type MEGATRON_LM) cannot be launched "
-                       "by accel; ") + kLaunchable + ", use `accelerate launch` for this one";
+    return std::string(
+               "Megatron-LM jobs (--use_megatron_lm or distributed_type MEGATRON_LM) cannot be "
+               "launched "
+               "by accel; ") +
+           kLaunchable + ", use `accelerate launch` for this one";
   }
   if (switches.tpu) {
-    return std::string("TPU jobs (--tpu or distributed_type XLA) cannot be launched by accel; ") + kLaunchable +
-           ", use `accelerate launch` for this one";
+    return std::string("TPU jobs (--tpu or distributed_type XLA) cannot be launched by accel; ") +
+           kLaunchable + ", use `accelerate launch` for this one";
   }
   if (switches.sagemaker) {
-    return std::string("compute_environment AMAZON_SAGEMAKER cannot be launched by accel; use `accelerate launch` "
-                       "to submit SageMaker jobs");
+    return std::string(
+        "compute_environment AMAZON_SAGEMAKER cannot be launched by accel; use `accelerate launch` "
+        "to submit SageMaker jobs");
   }
   return "";
 }
@@ -62,19 +79,19 @@ std::string check_gpu_ids(const LaunchSpec& spec, const Origin& origin, const Ho
   if (std::string error = parse_gpu_ids(spec.gpu_ids, origin, ids); !error.empty()) return error;
   for (const int id : ids) {
     if (id >= host.physical_gpus) {
-      const std::string present = host.physical_gpus == 0 ? "this machine has no GPU"
-                                  : host.physical_gpus == 1
-                                      ? "this machine has 1 GPU, id 0"
-                                      : "this machine has " + std::to_string(host.physical_gpus) + " GPUs, ids 0-" +
-                                            std::to_string(host.physical_gpus - 1);
+      const std::string present =
+          host.physical_gpus == 0   ? "this machine has no GPU"
+          : host.physical_gpus == 1 ? "this machine has 1 GPU, id 0"
+                                    : "this machine has " + std::to_string(host.physical_gpus) +
+                                          " GPUs, ids 0-" + std::to_string(host.physical_gpus - 1);
       return origin.describe() + ": GPU " + std::to_string(id) + " does not exist (" + present +
              "); pass ids that exist, or --cpu";
     }
   }
   // One GPU per worker on the distributed GPU paths.
   if (spec.path != LaunchPath::kSimple && static_cast<int>(ids.size()) != spec.nproc_per_node) {
-    return origin.describe() + " lists " + std::to_string(ids.size()) + " GPU(s) (" + spec.gpu_ids + ") but " +
-           std::to_string(spec.nproc_per_node) +
+    return origin.describe() + " lists " + std::to_string(ids.size()) + " GPU(s) (" + spec.gpu_ids +
+           ") but " + std::to_string(spec.nproc_per_node) +
            " processes run on this machine: give one GPU id per process, or change --num_processes";
   }
   return "";
@@ -87,7 +104,8 @@ std::string check_settings(const LaunchSpec& spec) {
   bool known = false;
   for (const char* name : kDynamoBackends) known = known || upper == name;
   if (!known) {
-    return "unknown dynamo backend " + backend.text() + " (--dynamo_backend or dynamo_config.dynamo_backend); "
+    return "unknown dynamo backend " + backend.text() +
+           " (--dynamo_backend or dynamo_config.dynamo_backend); "
            "choose one of no, eager, aot_eager, inductor, cudagraphs, ...";
   }
   const std::string& precision = spec.mixed_precision;
@@ -100,8 +118,10 @@ std::string check_settings(const LaunchSpec& spec) {
       const auto it = spec.settings.find(name);
       return it != spec.settings.end() && it->second.truthy();
     };
-    if (setting_true("fsdp_cpu_ram_efficient_loading") && !setting_true("fsdp_sync_module_states")) {
-      return "fsdp_cpu_ram_efficient_loading needs fsdp_sync_module_states: set --fsdp_sync_module_states true";
+    if (setting_true("fsdp_cpu_ram_efficient_loading") &&
+        !setting_true("fsdp_sync_module_states")) {
+      return "fsdp_cpu_ram_efficient_loading needs fsdp_sync_module_states: set "
+             "--fsdp_sync_module_states true";
     }
   }
   return "";
@@ -109,15 +129,16 @@ std::string check_settings(const LaunchSpec& spec) {
 
 }  // namespace
 
-std::string check_resolved(const LaunchSpec& spec, const ParadigmSwitches& switches, const Origin& gpu_ids_origin,
-                           const HostFacts& host) {
+std::string check_resolved(const LaunchSpec& spec, const ParadigmSwitches& switches,
+                           const Origin& gpu_ids_origin, const HostFacts& host) {
   if (std::string error = check_switches(switches); !error.empty()) return error;
   if (spec.num_processes < 1) {
     return "--num_processes must be at least 1, but it is " + std::to_string(spec.num_processes);
   }
   if (spec.num_machines > 1) {
     return "--num_machines is " + std::to_string(spec.num_machines) +
-           ", but this accel launches on one machine only (multi-machine rendezvous is not built yet); "
+           ", but this accel launches on one machine only (multi-machine rendezvous is not built "
+           "yet); "
            "run with --num_machines 1";
   }
   if (spec.master_port < 0 || spec.master_port > 65535) {

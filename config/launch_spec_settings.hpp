@@ -27,11 +27,11 @@ enum class SettingType {
 };
 
 struct SettingInfo {
-  const char* name;           // argparse dest, also the flag: --<name> / --<name with dashes>
+  const char* name;  // argparse dest, also the flag: --<name> / --<name with dashes>
   SettingType type;
-  const char* default_text;   // argparse default, converted by `type`; nullptr = None
-  const char* choices;        // "a|b|c" when argparse restricts the value, else nullptr
-  const char* group;          // help section, as Accelerate groups them
+  const char* default_text;  // argparse default, converted by `type`; nullptr = None
+  const char* choices;       // "a|b|c" when argparse restricts the value, else nullptr
+  const char* group;         // help section, as Accelerate groups them
   const char* help;
 };
 

@@ -60,7 +60,9 @@ std::optional<PyValue> list_from_yaml(const YAML::Node& node) {
 
 }  // namespace
 
-PyValue PyValue::floating(double value) { return PyValue(Kind::kFloat, python_float_repr(value)); }
+PyValue PyValue::floating(double value) {
+  return PyValue(Kind::kFloat, python_float_repr(value));
+}
 
 std::optional<PyValue> PyValue::from_yaml(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return std::nullopt;
@@ -92,7 +94,8 @@ std::string python_float_repr(double value) {
   // Shortest round-trip digits in scientific form, e.g. "1.5e+08", then laid
   // out as Python's float_repr_style 'short' does.
   char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   std::string scientific(buffer, result.ptr);
   const size_t e = scientific.find('e');
   const int exponent = std::atoi(scientific.c_str() + e + 1);
@@ -111,7 +114,8 @@ std::string python_float_repr(double value) {
     if (magnitude < 10) out += "0";
     return out + std::to_string(magnitude);
   }
-  if (exponent < 0) return out + "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+  if (exponent < 0)
+    return out + "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
   const auto integer_digits = static_cast<size_t>(exponent) + 1;
   if (digits.size() <= integer_digits) {
     return out + digits + std::string(integer_digits - digits.size(), '0') + ".0";

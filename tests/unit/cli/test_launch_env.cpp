@@ -38,8 +38,10 @@ Environment variables_for(std::vector<std::string> args, const Host& host = {}) 
 }
 
 const Environment kDynamoOff = {
-    {"ACCELERATE_DYNAMO_BACKEND", "NO"},       {"ACCELERATE_DYNAMO_MODE", "default"},
-    {"ACCELERATE_DYNAMO_USE_FULLGRAPH", "False"}, {"ACCELERATE_DYNAMO_USE_DYNAMIC", "False"},
+    {"ACCELERATE_DYNAMO_BACKEND", "NO"},
+    {"ACCELERATE_DYNAMO_MODE", "default"},
+    {"ACCELERATE_DYNAMO_USE_FULLGRAPH", "False"},
+    {"ACCELERATE_DYNAMO_USE_DYNAMIC", "False"},
     {"ACCELERATE_DYNAMO_USE_REGIONAL_COMPILATION", "False"},
 };
 
@@ -59,7 +61,8 @@ TEST_CASE("NO: one process, simple launcher", "[launch_env]") {
                                               }));
 }
 
-TEST_CASE("--cpu with several processes: CPU affinity knobs and the cores shared out", "[launch_env]") {
+TEST_CASE("--cpu with several processes: CPU affinity knobs and the cores shared out",
+          "[launch_env]") {
   CHECK(variables_for({"--cpu", "--num_processes", "4"}) ==
         with(kDynamoOff, {
                              {"ACCELERATE_USE_CPU", "True"},
@@ -79,7 +82,8 @@ TEST_CASE("the launcher's OMP_NUM_THREADS and PYTHONUNBUFFERED are kept", "[laun
 }
 
 TEST_CASE("MULTI_GPU: torchrun path with gpu_ids and mixed precision", "[launch_env]") {
-  CHECK(variables_for({"--multi_gpu", "--num_processes", "2", "--gpu_ids", "1,3", "--mixed_precision", "fp16"},
+  CHECK(variables_for({"--multi_gpu", "--num_processes", "2", "--gpu_ids", "1,3",
+                       "--mixed_precision", "fp16"},
                       gpus(4)) == with(kDynamoOff, {
                                                        {"CUDA_VISIBLE_DEVICES", "1,3"},
                                                        {"ACCELERATE_MIXED_PRECISION", "fp16"},
@@ -95,33 +99,35 @@ TEST_CASE("several visible GPUs and no flags: MULTI_GPU", "[launch_env]") {
 }
 
 TEST_CASE("FSDP: every FSDP_* variable", "[launch_env]") {
-  CHECK(variables_for({"--use_fsdp", "--num_processes", "2", "--fsdp_sharding_strategy", "SHARD_GRAD_OP",
-                       "--fsdp_transformer_layer_cls_to_wrap", "BertLayer", "--fsdp_offload_params", "True",
-                       "--fsdp_auto_wrap_policy", "TRANSFORMER_BASED_WRAP"},
-                      gpus(2)) == with(kDynamoOff, {
-                                                       {"ACCELERATE_MIXED_PRECISION", "no"},
-                                                       {"ACCELERATE_USE_FSDP", "true"},
-                                                       {"FSDP_VERSION", "1"},
-                                                       {"FSDP_SHARDING_STRATEGY", "SHARD_GRAD_OP"},
-                                                       {"FSDP_RESHARD_AFTER_FORWARD", "true"},
-                                                       {"FSDP_OFFLOAD_PARAMS", "true"},
-                                                       {"FSDP_MIN_NUM_PARAMS", "100000000"},
-                                                       {"FSDP_AUTO_WRAP_POLICY", "TRANSFORMER_BASED_WRAP"},
-                                                       {"FSDP_TRANSFORMER_CLS_TO_WRAP", "BertLayer"},
-                                                       {"FSDP_FORWARD_PREFETCH", "false"},
-                                                       {"FSDP_USE_ORIG_PARAMS", "true"},
-                                                       {"FSDP_CPU_RAM_EFFICIENT_LOADING", "true"},
-                                                       {"FSDP_SYNC_MODULE_STATES", "true"},
-                                                       {"FSDP_ACTIVATION_CHECKPOINTING", "false"},
-                                                       {"OMP_NUM_THREADS", "1"},
-                                                       {"PYTHONUNBUFFERED", "1"},
-                                                   }));
+  CHECK(variables_for(
+            {"--use_fsdp", "--num_processes", "2", "--fsdp_sharding_strategy", "SHARD_GRAD_OP",
+             "--fsdp_transformer_layer_cls_to_wrap", "BertLayer", "--fsdp_offload_params", "True",
+             "--fsdp_auto_wrap_policy", "TRANSFORMER_BASED_WRAP"},
+            gpus(2)) == with(kDynamoOff, {
+                                             {"ACCELERATE_MIXED_PRECISION", "no"},
+                                             {"ACCELERATE_USE_FSDP", "true"},
+                                             {"FSDP_VERSION", "1"},
+                                             {"FSDP_SHARDING_STRATEGY", "SHARD_GRAD_OP"},
+                                             {"FSDP_RESHARD_AFTER_FORWARD", "true"},
+                                             {"FSDP_OFFLOAD_PARAMS", "true"},
+                                             {"FSDP_MIN_NUM_PARAMS", "100000000"},
+                                             {"FSDP_AUTO_WRAP_POLICY", "TRANSFORMER_BASED_WRAP"},
+                                             {"FSDP_TRANSFORMER_CLS_TO_WRAP", "BertLayer"},
+                                             {"FSDP_FORWARD_PREFETCH", "false"},
+                                             {"FSDP_USE_ORIG_PARAMS", "true"},
+                                             {"FSDP_CPU_RAM_EFFICIENT_LOADING", "true"},
+                                             {"FSDP_SYNC_MODULE_STATES", "true"},
+                                             {"FSDP_ACTIVATION_CHECKPOINTING", "false"},
+                                             {"OMP_NUM_THREADS", "1"},
+                                             {"PYTHONUNBUFFERED", "1"},
+                                         }));
 }
 
-TEST_CASE("DeepSpeed: ACCELERATE_DEEPSPEED_*, PYTHONPATH gains the cwd, no dynamo", "[launch_env]") {
-  CHECK(variables_for({"--use_deepspeed", "--num_processes", "2", "--zero_stage", "3", "--gradient_clipping", "1",
-                       "--offload_param_device", "CPU", "--zero3_init_flag", "True",
-                       "--gradient_accumulation_steps", "4"},
+TEST_CASE("DeepSpeed: ACCELERATE_DEEPSPEED_*, PYTHONPATH gains the cwd, no dynamo",
+          "[launch_env]") {
+  CHECK(variables_for({"--use_deepspeed", "--num_processes", "2", "--zero_stage", "3",
+                       "--gradient_clipping", "1", "--offload_param_device", "CPU",
+                       "--zero3_init_flag", "True", "--gradient_accumulation_steps", "4"},
                       Host{2, 8, {{"PYTHONPATH", "/a::/b"}}}) ==
         Environment{
             {"PYTHONPATH", "/a:/b:/work"},
@@ -140,15 +146,22 @@ TEST_CASE("DeepSpeed: ACCELERATE_DEEPSPEED_*, PYTHONPATH gains the cwd, no dynam
 
 TEST_CASE("mixed precision bf16 and fp8", "[launch_env]") {
   CHECK(variables_for({"--mixed_precision", "bf16"}).at("ACCELERATE_MIXED_PRECISION") == "bf16");
-  const auto env = variables_for({"--mixed_precision", "fp8", "--fp8_backend", "te", "--fp8_pad_inner_dim", "false"});
+  const auto env = variables_for(
+      {"--mixed_precision", "fp8", "--fp8_backend", "te", "--fp8_pad_inner_dim", "false"});
   CHECK(env.at("ACCELERATE_MIXED_PRECISION") == "fp8");
   const Environment fp8 = {
-      {"ACCELERATE_FP8_BACKEND", "te"},          {"ACCELERATE_FP8_USE_AUTOCAST_DURING_EVAL", "False"},
-      {"ACCELERATE_FP8_MARGIN", "0"},            {"ACCELERATE_FP8_INTERVAL", "1"},
-      {"ACCELERATE_FP8_FORMAT", "HYBRID"},       {"ACCELERATE_FP8_AMAX_HISTORY_LEN", "1024"},
-      {"ACCELERATE_FP8_AMAX_COMPUTE_ALGO", "most_recent"}, {"ACCELERATE_FP8_OVERRIDE_FPROP", "False"},
-      {"ACCELERATE_FP8_OVERRIDE_DGRAD", "False"}, {"ACCELERATE_FP8_OVERRIDE_WGRAD", "False"},
-      {"ACCELERATE_FP8_OPT_LEVEL", "O2"},        {"ACCELERATE_FP8_ENABLE_FSDP_FLOAT8_ALL_GATHER", "1"},
+      {"ACCELERATE_FP8_BACKEND", "te"},
+      {"ACCELERATE_FP8_USE_AUTOCAST_DURING_EVAL", "False"},
+      {"ACCELERATE_FP8_MARGIN", "0"},
+      {"ACCELERATE_FP8_INTERVAL", "1"},
+      {"ACCELERATE_FP8_FORMAT", "HYBRID"},
+      {"ACCELERATE_FP8_AMAX_HISTORY_LEN", "1024"},
+      {"ACCELERATE_FP8_AMAX_COMPUTE_ALGO", "most_recent"},
+      {"ACCELERATE_FP8_OVERRIDE_FPROP", "False"},
+      {"ACCELERATE_FP8_OVERRIDE_DGRAD", "False"},
+      {"ACCELERATE_FP8_OVERRIDE_WGRAD", "False"},
+      {"ACCELERATE_FP8_OPT_LEVEL", "O2"},
+      {"ACCELERATE_FP8_ENABLE_FSDP_FLOAT8_ALL_GATHER", "1"},
       {"ACCELERATE_FP8_PAD_INNER_DIM", "0"},
   };
   for (const auto& [name, value] : fp8) {
@@ -177,6 +190,7 @@ TEST_CASE("debug, gpu_ids on one GPU, CPU affinity", "[launch_env]") {
 }
 
 TEST_CASE("merge_environment applies the variables over the launcher's", "[launch_env]") {
-  const auto merged = accel::cli::merge_environment({{"A", "1"}, {"B", "2"}}, {{"B", "3"}, {"C", "4"}});
+  const auto merged =
+      accel::cli::merge_environment({{"A", "1"}, {"B", "2"}}, {{"B", "3"}, {"C", "4"}});
   CHECK(merged == std::vector<std::string>{"A=1", "B=3", "C=4"});
 }

@@ -14,9 +14,12 @@ TEST_CASE("every Accelerate flag answers to --foo_bar and --foo-bar", "[launch_f
   CHECK(parse_launch({"--main-process-port", "1234", "s.py"}).flags.main_process_port == 1234);
   CHECK(parse_launch({"--multi-gpu", "s.py"}).flags.multi_gpu);
   CHECK(parse_launch({"--gpu-ids=0,1", "s.py"}).flags.gpu_ids == "0,1");
-  CHECK(parse_launch({"--fsdp-offload-params", "true", "s.py"}).flags.settings.at("fsdp_offload_params").text() ==
-        "true");
-  CHECK(parse_launch({"--dynamo-use-fullgraph", "s.py"}).flags.settings.at("dynamo_use_fullgraph").text() == "True");
+  CHECK(parse_launch({"--fsdp-offload-params", "true", "s.py"})
+            .flags.settings.at("fsdp_offload_params")
+            .text() == "true");
+  CHECK(parse_launch({"--dynamo-use-fullgraph", "s.py"})
+            .flags.settings.at("dynamo_use_fullgraph")
+            .text() == "True");
   CHECK(parse_launch({"--no-python", "s"}).flags.no_python);
   CHECK(parse_launch({"-m", "pkg.train"}).flags.module);
   CHECK(parse_launch({"-q", "s.py"}).quiet);
@@ -24,12 +27,15 @@ TEST_CASE("every Accelerate flag answers to --foo_bar and --foo-bar", "[launch_f
 }
 
 TEST_CASE("a flag given twice keeps its last value, as with argparse", "[launch_flags]") {
-  CHECK(parse_launch({"--num_processes", "2", "--num-processes", "3", "s.py"}).flags.num_processes == 3);
+  CHECK(
+      parse_launch({"--num_processes", "2", "--num-processes", "3", "s.py"}).flags.num_processes ==
+      3);
 }
 
 TEST_CASE("torchrun's names map onto Accelerate's", "[launch_flags]") {
-  const auto options = parse_launch({"--nproc_per_node", "4", "--nnodes", "1", "--node_rank", "0", "--master_addr",
-                                     "10.1.1.1", "--master_port", "2222", "--local_ranks_filter", "0", "s.py"});
+  const auto options =
+      parse_launch({"--nproc_per_node", "4", "--nnodes", "1", "--node_rank", "0", "--master_addr",
+                    "10.1.1.1", "--master_port", "2222", "--local_ranks_filter", "0", "s.py"});
   CHECK(options.flags.nproc_per_node == 4);
   CHECK(options.flags.num_machines == 1);
   CHECK(options.flags.machine_rank == 0);
@@ -50,11 +56,13 @@ TEST_CASE("settings get argparse's types", "[launch_flags]") {
 }
 
 TEST_CASE("everything after the script is the script's, --help included", "[launch_flags]") {
-  const auto options = parse_launch({"--cpu", "train.py", "--help", "--num_processes", "9", "-m", "--", "x y"});
+  const auto options =
+      parse_launch({"--cpu", "train.py", "--help", "--num_processes", "9", "-m", "--", "x y"});
   CHECK(options.flags.cpu);
   CHECK_FALSE(options.flags.num_processes);
   CHECK_FALSE(options.flags.module);
-  CHECK(options.command == std::vector<std::string>{"train.py", "--help", "--num_processes", "9", "-m", "--", "x y"});
+  CHECK(options.command ==
+        std::vector<std::string>{"train.py", "--help", "--num_processes", "9", "-m", "--", "x y"});
 }
 
 TEST_CASE("launcher flags have their defaults", "[launch_flags]") {
@@ -63,14 +71,17 @@ TEST_CASE("launcher flags have their defaults", "[launch_flags]") {
   CHECK(options.role == "default");
   CHECK(options.tee == "0");
   CHECK_FALSE(options.no_prefix);
-  CHECK(parse_launch({"--grace_period", "2.5", "--no_prefix", "--python", "/p", "s.py"}).python == "/p");
+  CHECK(parse_launch({"--grace_period", "2.5", "--no_prefix", "--python", "/p", "s.py"}).python ==
+        "/p");
 }
 
 TEST_CASE("no script, or an unknown option before it, is a usage error", "[launch_flags]") {
-  CHECK_THROWS_WITH(parse_launch({"--cpu"}),
-                    "accel launch needs a script to run: accel launch [options] script.py [script args...]");
-  CHECK_THROWS_WITH(parse_launch({"--frobnicate", "s.py"}),
-                    "unknown option --frobnicate for accel launch (options go before the script); see 'accel "
-                    "launch --help'");
+  CHECK_THROWS_WITH(
+      parse_launch({"--cpu"}),
+      "accel launch needs a script to run: accel launch [options] script.py [script args...]");
+  CHECK_THROWS_WITH(
+      parse_launch({"--frobnicate", "s.py"}),
+      "unknown option --frobnicate for accel launch (options go before the script); see 'accel "
+      "launch --help'");
   CHECK_THROWS_AS(parse_launch({"--mixed_precision", "fp12", "s.py"}), CLI::ValidationError);
 }

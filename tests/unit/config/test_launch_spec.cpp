@@ -1,7 +1,7 @@
 // Precedence (flag > config file > default), Accelerate's defaults and its
 // "had defaults used instead" notice, and the launch path each input picks.
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
 
 #include "config/launch_spec.hpp"
 
@@ -11,10 +11,15 @@ namespace {
 
 const std::string kFile = "/cfg/default_config.yaml";
 
-HostFacts cpu_box() { return HostFacts{0, 0, 8, std::nullopt}; }
-HostFacts gpu_box(int gpus) { return HostFacts{gpus, gpus, 32, std::nullopt}; }
+HostFacts cpu_box() {
+  return HostFacts{0, 0, 8, std::nullopt};
+}
+HostFacts gpu_box(int gpus) {
+  return HostFacts{gpus, gpus, 32, std::nullopt};
+}
 
-LaunchResolution resolve(const LaunchFlags& flags, const HostFacts& host, const ClusterConfig* config = nullptr) {
+LaunchResolution resolve(const LaunchFlags& flags, const HostFacts& host,
+                         const ClusterConfig* config = nullptr) {
   LaunchResolution r = resolve_launch(flags, config, kFile, host);
   INFO("error: " << r.error);
   REQUIRE(r.error.empty());
@@ -55,15 +60,18 @@ TEST_CASE("without a config file every defaulted value is noticed", "[launch_spe
         "\t`--num_machines` was set to a value of `1`\n"
         "\t`--mixed_precision` was set to a value of `'no'`\n"
         "\t`--dynamo_backend` was set to a value of `'no'`\n"
-        "To avoid this warning pass in values for each of the problematic parameters or run `accel config`.\n");
+        "To avoid this warning pass in values for each of the problematic parameters or run `accel "
+        "config`.\n");
 }
 
-TEST_CASE("num_processes defaults to the visible GPUs and several GPUs mean MULTI_GPU", "[launch_spec]") {
+TEST_CASE("num_processes defaults to the visible GPUs and several GPUs mean MULTI_GPU",
+          "[launch_spec]") {
   const auto r = resolve(LaunchFlags{}, gpu_box(4));
   CHECK(r.spec.num_processes == 4);
   CHECK(r.spec.path == LaunchPath::kMultiGpu);
   REQUIRE(r.defaulted.size() == 5);
-  CHECK(r.defaulted[1].find("More than one GPU was found, enabling multi-GPU training.") != std::string::npos);
+  CHECK(r.defaulted[1].find("More than one GPU was found, enabling multi-GPU training.") !=
+        std::string::npos);
 }
 
 TEST_CASE("--gpu_ids without a count starts one process per listed GPU", "[launch_spec]") {
@@ -89,7 +97,8 @@ TEST_CASE("--cpu defaults to one process and shares the physical cores out", "[l
   CHECK(r.spec.nproc_per_node == 4);
   CHECK(r.spec.num_cpu_threads_per_process == 2);
   CHECK(r.defaulted.back() ==
-        "\t`--num_cpu_threads_per_process` was set to `2` to improve out-of-box performance when training on CPUs");
+        "\t`--num_cpu_threads_per_process` was set to `2` to improve out-of-box performance when "
+        "training on CPUs");
   flags.num_processes = 8;  // one core each: 1, and no notice
   r = resolve(flags, cpu_box());
   CHECK(r.spec.num_cpu_threads_per_process == 1);
@@ -131,7 +140,8 @@ TEST_CASE("a config file supplies what the flags do not, with no notice", "[laun
 TEST_CASE("paradigm maps of the config file fill settings unless given as flags", "[launch_spec]") {
   ClusterConfig config = multi_gpu_config();
   config.distributed_type = DistributedType::kFsdp;
-  config.fsdp_config = YAML::Load("{fsdp_version: 2, offload_params: true, fsdp_sharding_strategy: SHARD_GRAD_OP}");
+  config.fsdp_config =
+      YAML::Load("{fsdp_version: 2, offload_params: true, fsdp_sharding_strategy: SHARD_GRAD_OP}");
   config.dynamo_config = YAML::Load("{backend: INDUCTOR, dynamo_mode: max-autotune}");
   LaunchFlags flags;
   flags.settings.emplace("fsdp_sharding_strategy", PyValue::str("NO_SHARD"));
@@ -148,13 +158,14 @@ TEST_CASE("paradigm maps of the config file fill settings unless given as flags"
 TEST_CASE("DeepSpeed records which fields came from the config file", "[launch_spec]") {
   ClusterConfig config = multi_gpu_config();
   config.distributed_type = DistributedType::kDeepspeed;
-  config.deepspeed_config = YAML::Load("{zero_stage: 2, gradient_accumulation_steps: 4, offload_param_device: none}");
+  config.deepspeed_config =
+      YAML::Load("{zero_stage: 2, gradient_accumulation_steps: 4, offload_param_device: none}");
   const auto r = resolve(LaunchFlags{}, gpu_box(2), &config);
   CHECK(r.spec.path == LaunchPath::kDeepspeed);
   CHECK(r.spec.settings.at("zero_stage").text() == "2");
   CHECK(r.spec.deepspeed_fields_from_config ==
-        std::vector<std::string>{"zero_stage", "gradient_accumulation_steps", "offload_param_device",
-                                 "mixed_precision"});
+        std::vector<std::string>{"zero_stage", "gradient_accumulation_steps",
+                                 "offload_param_device", "mixed_precision"});
 }
 
 TEST_CASE("MULTI_CPU configs launch through the simple path on the CPU", "[launch_spec]") {
@@ -174,7 +185,8 @@ TEST_CASE("MULTI_CPU configs launch through the simple path on the CPU", "[launc
   CHECK(r.spec.num_cpu_threads_per_process == 2);
 }
 
-TEST_CASE("torchrun paths keep 127.0.0.1 on one machine; the port defaults to 29500", "[launch_spec]") {
+TEST_CASE("torchrun paths keep 127.0.0.1 on one machine; the port defaults to 29500",
+          "[launch_spec]") {
   LaunchFlags flags;
   flags.multi_gpu = true;
   flags.num_processes = 2;

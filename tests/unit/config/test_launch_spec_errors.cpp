@@ -1,6 +1,6 @@
 // Every input accel refuses to launch, with its exact one-line message.
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
 
 #include "config/launch_spec.hpp"
 
@@ -10,7 +10,8 @@ namespace {
 
 const std::string kFile = "/cfg/c.yaml";
 
-std::string error_of(const LaunchFlags& flags, int gpus = 2, const ClusterConfig* config = nullptr) {
+std::string error_of(const LaunchFlags& flags, int gpus = 2,
+                     const ClusterConfig* config = nullptr) {
   return resolve_launch(flags, config, kFile, HostFacts{gpus, gpus, 8, std::nullopt}).error;
 }
 
@@ -35,7 +36,8 @@ TEST_CASE("conflicting switches", "[launch_spec_errors]") {
 }
 
 TEST_CASE("process counts", "[launch_spec_errors]") {
-  CHECK(error_of(multi_gpu(1)) == "--multi_gpu needs at least 2 processes, but --num_processes is 1");
+  CHECK(error_of(multi_gpu(1)) ==
+        "--multi_gpu needs at least 2 processes, but --num_processes is 1");
   LaunchFlags flags;
   flags.num_processes = 0;
   CHECK(error_of(flags) == "--num_processes must be at least 1, but it is 0");
@@ -45,7 +47,8 @@ TEST_CASE("process counts", "[launch_spec_errors]") {
   flags.num_machines = 2;
   flags.num_processes = 4;
   CHECK(error_of(flags) ==
-        "--num_machines is 2, but this accel launches on one machine only (multi-machine rendezvous is not "
+        "--num_machines is 2, but this accel launches on one machine only (multi-machine "
+        "rendezvous is not "
         "built yet); run with --num_machines 1");
 }
 
@@ -53,7 +56,8 @@ TEST_CASE("a config whose num_processes is -1 needs the flag", "[launch_spec_err
   ClusterConfig config;
   config.num_processes = -1;
   CHECK(error_of(LaunchFlags{}, 0, &config) ==
-        "/cfg/c.yaml sets num_processes to -1, which means it must be given at launch: pass --num_processes N");
+        "/cfg/c.yaml sets num_processes to -1, which means it must be given at launch: pass "
+        "--num_processes N");
   LaunchFlags flags;
   flags.num_processes = 2;
   CHECK(error_of(flags, 0, &config).empty());
@@ -63,21 +67,26 @@ TEST_CASE("GPU ids", "[launch_spec_errors]") {
   LaunchFlags flags = multi_gpu(2);
   flags.gpu_ids = "0,1,2";
   CHECK(error_of(flags, 4) ==
-        "--gpu_ids lists 3 GPU(s) (0,1,2) but 2 processes run on this machine: give one GPU id per process, "
+        "--gpu_ids lists 3 GPU(s) (0,1,2) but 2 processes run on this machine: give one GPU id per "
+        "process, "
         "or change --num_processes");
   flags.gpu_ids = "0,5";
   CHECK(error_of(flags, 2) ==
-        "--gpu_ids: GPU 5 does not exist (this machine has 2 GPUs, ids 0-1); pass ids that exist, or --cpu");
-  CHECK(error_of(flags, 0) == "--gpu_ids: GPU 0 does not exist (this machine has no GPU); pass ids that exist, or --cpu");
+        "--gpu_ids: GPU 5 does not exist (this machine has 2 GPUs, ids 0-1); pass ids that exist, "
+        "or --cpu");
+  CHECK(error_of(flags, 0) ==
+        "--gpu_ids: GPU 0 does not exist (this machine has no GPU); pass ids that exist, or --cpu");
   flags.gpu_ids = "0,x";
   CHECK(error_of(flags, 2) ==
-        "--gpu_ids: 'x' is not a GPU index; use a comma-separated list of indexes such as 0,1 or all");
+        "--gpu_ids: 'x' is not a GPU index; use a comma-separated list of indexes such as 0,1 or "
+        "all");
   ClusterConfig config;
   config.distributed_type = DistributedType::kMultiGpu;
   config.num_processes = 2;
   config.gpu_ids = "0";
   CHECK(error_of(LaunchFlags{}, 2, &config) ==
-        "gpu_ids in /cfg/c.yaml is `0`, but a multi-GPU launch needs at least two GPU ids: list two or more, "
+        "gpu_ids in /cfg/c.yaml is `0`, but a multi-GPU launch needs at least two GPU ids: list "
+        "two or more, "
         "or use all");
 }
 
@@ -93,28 +102,34 @@ TEST_CASE("distributed types accel cannot launch", "[launch_spec_errors]") {
   config.num_processes = 2;
   config.distributed_type = DistributedType::kMultiNpu;
   CHECK(error_of(LaunchFlags{}, 0, &config) ==
-        "distributed_type MULTI_NPU in /cfg/c.yaml cannot be launched by accel, which launches NO, MULTI_CPU, "
+        "distributed_type MULTI_NPU in /cfg/c.yaml cannot be launched by accel, which launches NO, "
+        "MULTI_CPU, "
         "MULTI_GPU, FSDP and DEEPSPEED jobs; use `accelerate launch` for this config");
   config.distributed_type = DistributedType::kMegatronLm;
   CHECK(error_of(LaunchFlags{}, 2, &config) ==
-        "Megatron-LM jobs (--use_megatron_lm or distributed_type MEGATRON_LM) cannot be launched by accel; "
-        "accel launches NO, MULTI_CPU, MULTI_GPU, FSDP and DEEPSPEED jobs, use `accelerate launch` for this one");
+        "Megatron-LM jobs (--use_megatron_lm or distributed_type MEGATRON_LM) cannot be launched "
+        "by accel; "
+        "accel launches NO, MULTI_CPU, MULTI_GPU, FSDP and DEEPSPEED jobs, use `accelerate launch` "
+        "for this one");
   config.distributed_type = DistributedType::kXla;
-  CHECK(error_of(LaunchFlags{}, 0, &config).starts_with("TPU jobs (--tpu or distributed_type XLA)"));
+  CHECK(
+      error_of(LaunchFlags{}, 0, &config).starts_with("TPU jobs (--tpu or distributed_type XLA)"));
   LaunchFlags flags;
   flags.use_megatron_lm = true;
   CHECK(error_of(flags).starts_with("Megatron-LM jobs"));
   config = ClusterConfig{};
   config.compute_environment = ComputeEnvironment::kAmazonSagemaker;
   CHECK(error_of(LaunchFlags{}, 0, &config) ==
-        "compute_environment AMAZON_SAGEMAKER cannot be launched by accel; use `accelerate launch` to submit "
+        "compute_environment AMAZON_SAGEMAKER cannot be launched by accel; use `accelerate launch` "
+        "to submit "
         "SageMaker jobs");
 }
 
 TEST_CASE("bad settings", "[launch_spec_errors]") {
   LaunchFlags flags;
   flags.main_process_port = 70000;
-  CHECK(error_of(flags) == "--main_process_port 70000 is not a TCP port; use 1-65535, or 0 to pick a free one");
+  CHECK(error_of(flags) ==
+        "--main_process_port 70000 is not a TCP port; use 1-65535, or 0 to pick a free one");
   ClusterConfig config;
   config.num_processes = 1;
   config.dynamo_config = YAML::Load("{dynamo_backend: WARP}");
@@ -124,10 +139,12 @@ TEST_CASE("bad settings", "[launch_spec_errors]") {
   config.distributed_type = DistributedType::kFsdp;
   config.fsdp_config = YAML::Load("{fsdp_sync_module_states: false}");
   CHECK(error_of(LaunchFlags{}, 2, &config) ==
-        "fsdp_cpu_ram_efficient_loading needs fsdp_sync_module_states: set --fsdp_sync_module_states true");
+        "fsdp_cpu_ram_efficient_loading needs fsdp_sync_module_states: set "
+        "--fsdp_sync_module_states true");
   config.fsdp_config = YAML::Load("{parallelism: 1}");
   config.parallelism_config = YAML::Load("{dp_shard_size: 2}");
   CHECK(error_of(LaunchFlags{}, 2, &config) ==
-        "parallelism_config in /cfg/c.yaml is not supported by accel launch yet; use `accelerate launch` for "
+        "parallelism_config in /cfg/c.yaml is not supported by accel launch yet; use `accelerate "
+        "launch` for "
         "this config");
 }

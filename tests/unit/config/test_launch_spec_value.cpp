@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
 
 #include "config/launch_spec_settings.hpp"
 #include "config/launch_spec_value.hpp"
@@ -54,9 +54,10 @@ TEST_CASE("flag text converts as argparse's type= does", "[launch_spec_value]") 
   CHECK(setting_from_flag(*find_launch_setting("zero_stage"), "3")->text() == "3");
   CHECK_FALSE(setting_from_flag(*find_launch_setting("zero_stage"), "three"));
   CHECK(setting_from_flag(*find_launch_setting("fp8_pad_inner_dim"), "false")->text() == "0");
-  CHECK(setting_from_flag(*find_launch_setting("fp8_override_linear_precision"), "false,true,no")->text() ==
-        "0,1,0");
-  CHECK(setting_from_flag(*find_launch_setting("megatron_lm_no_save_optim"), "false")->text() == "True");
+  CHECK(setting_from_flag(*find_launch_setting("fp8_override_linear_precision"), "false,true,no")
+            ->text() == "0,1,0");
+  CHECK(setting_from_flag(*find_launch_setting("megatron_lm_no_save_optim"), "false")->text() ==
+        "True");
   const auto defaults = accel::config::default_launch_settings();
   CHECK(defaults.at("fsdp_min_num_params").text() == "100000000");
   CHECK(defaults.at("dynamo_mode").text() == "default");
