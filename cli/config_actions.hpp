@@ -17,8 +17,8 @@
 namespace accel::cli {
 
 struct ConfigContext {
-  config::EnvLookup env;             // for the default config path
-  std::function<int()> visible_gpus; // only asked by `default`
+  config::EnvLookup env;              // for the default config path
+  std::function<int()> visible_gpus;  // only asked by `default`
 };
 
 // The process's environment and gpu_facts().

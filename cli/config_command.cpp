@@ -19,7 +19,8 @@ constexpr const char* kConfigFileHelp =
 // Everything the subcommands' flags bind to; it must outlive parsing, so it
 // lives in the Invocation's closure.
 struct ConfigCommandLine {
-  std::optional<std::string> config_file;  // given before a subcommand: `accel config --config_file F show`
+  std::optional<std::string>
+      config_file;  // given before a subcommand: `accel config --config_file F show`
   ConfigDefaultOptions default_options;
   ConfigUpdateOptions update_options;
   ConfigShowOptions show_options;
@@ -55,8 +56,9 @@ void setup_config(CLI::App& app, Invocation& invocation) {
                          "Replace an existing file (the old one is kept as <file>.bak)");
 
   CLI::App* update = config->add_subcommand(
-      "update", "Rewrite a config file with every default filled in, keeping its values "
-                "(the old file is kept as <file>.bak)");
+      "update",
+      "Rewrite a config file with every default filled in, keeping its values "
+      "(the old file is kept as <file>.bak)");
   update->add_option(kConfigFileFlag, line->update_options.config_file, kConfigFileHelp);
 
   CLI::App* show = config->add_subcommand(

@@ -10,11 +10,11 @@ constexpr std::array kComputeEnvironments = {ComputeEnvironment::kLocalMachine,
                                              ComputeEnvironment::kAmazonSagemaker};
 
 constexpr std::array kDistributedTypes = {
-    DistributedType::kNo,         DistributedType::kMultiCpu,    DistributedType::kMultiGpu,
-    DistributedType::kMultiNpu,   DistributedType::kMultiMlu,    DistributedType::kMultiSdaa,
-    DistributedType::kMultiMusa,  DistributedType::kMultiXpu,    DistributedType::kMultiHpu,
-    DistributedType::kDeepspeed,  DistributedType::kFsdp,        DistributedType::kMegatronLm,
-    DistributedType::kXla,        DistributedType::kMultiNeuron,
+    DistributedType::kNo,        DistributedType::kMultiCpu,    DistributedType::kMultiGpu,
+    DistributedType::kMultiNpu,  DistributedType::kMultiMlu,    DistributedType::kMultiSdaa,
+    DistributedType::kMultiMusa, DistributedType::kMultiXpu,    DistributedType::kMultiHpu,
+    DistributedType::kDeepspeed, DistributedType::kFsdp,        DistributedType::kMegatronLm,
+    DistributedType::kXla,       DistributedType::kMultiNeuron,
 };
 
 constexpr std::array kMixedPrecisions = {MixedPrecision::kNo, MixedPrecision::kFp16,
@@ -81,8 +81,14 @@ std::optional<MixedPrecision> parse_mixed_precision(std::string_view text) {
   return parse_by_name(kMixedPrecisions, text);
 }
 
-std::span<const ComputeEnvironment> all_compute_environments() { return kComputeEnvironments; }
-std::span<const DistributedType> all_distributed_types() { return kDistributedTypes; }
-std::span<const MixedPrecision> all_mixed_precisions() { return kMixedPrecisions; }
+std::span<const ComputeEnvironment> all_compute_environments() {
+  return kComputeEnvironments;
+}
+std::span<const DistributedType> all_distributed_types() {
+  return kDistributedTypes;
+}
+std::span<const MixedPrecision> all_mixed_precisions() {
+  return kMixedPrecisions;
+}
 
 }  // namespace accel::config

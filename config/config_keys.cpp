@@ -11,23 +11,54 @@ namespace accel::config {
 namespace {
 
 constexpr auto kClusterConfigKeys = std::to_array<std::string_view>({
-    "compute_environment", "distributed_type",   "mixed_precision",    "use_cpu",
-    "debug",               "num_processes",      "machine_rank",       "num_machines",
-    "gpu_ids",             "main_process_ip",    "main_process_port",  "rdzv_backend",
-    "same_network",        "main_training_function", "enable_cpu_affinity", "downcast_bf16",
-    "fp8_config",          "deepspeed_config",   "fsdp_config",        "parallelism_config",
-    "megatron_lm_config",  "mpirun_config",      "dynamo_config",      "tpu_name",
-    "tpu_zone",            "tpu_use_cluster",    "tpu_use_sudo",       "command_file",
-    "commands",            "tpu_vm",             "tpu_env",
+    "compute_environment",
+    "distributed_type",
+    "mixed_precision",
+    "use_cpu",
+    "debug",
+    "num_processes",
+    "machine_rank",
+    "num_machines",
+    "gpu_ids",
+    "main_process_ip",
+    "main_process_port",
+    "rdzv_backend",
+    "same_network",
+    "main_training_function",
+    "enable_cpu_affinity",
+    "downcast_bf16",
+    "fp8_config",
+    "deepspeed_config",
+    "fsdp_config",
+    "parallelism_config",
+    "megatron_lm_config",
+    "mpirun_config",
+    "dynamo_config",
+    "tpu_name",
+    "tpu_zone",
+    "tpu_use_cluster",
+    "tpu_use_sudo",
+    "command_file",
+    "commands",
+    "tpu_vm",
+    "tpu_env",
 });
 
 constexpr auto kLegacyKeys = std::to_array<std::string_view>({"fp16", "dynamo_backend"});
 
 constexpr auto kSageMakerOnlyKeys = std::to_array<std::string_view>({
-    "ec2_instance_type",    "iam_role_name",          "image_uri",
-    "profile",              "region",                 "base_job_name",
-    "pytorch_version",      "transformers_version",   "py_version",
-    "sagemaker_inputs_file", "sagemaker_metrics_file", "additional_args",
+    "ec2_instance_type",
+    "iam_role_name",
+    "image_uri",
+    "profile",
+    "region",
+    "base_job_name",
+    "pytorch_version",
+    "transformers_version",
+    "py_version",
+    "sagemaker_inputs_file",
+    "sagemaker_metrics_file",
+    "additional_args",
 });
 
 std::string normalized(std::string_view key) {
@@ -40,9 +71,15 @@ std::string normalized(std::string_view key) {
 
 }  // namespace
 
-std::span<const std::string_view> cluster_config_keys() { return kClusterConfigKeys; }
-std::span<const std::string_view> legacy_keys() { return kLegacyKeys; }
-std::span<const std::string_view> sagemaker_only_keys() { return kSageMakerOnlyKeys; }
+std::span<const std::string_view> cluster_config_keys() {
+  return kClusterConfigKeys;
+}
+std::span<const std::string_view> legacy_keys() {
+  return kLegacyKeys;
+}
+std::span<const std::string_view> sagemaker_only_keys() {
+  return kSageMakerOnlyKeys;
+}
 
 bool is_known_key(std::string_view key) {
   const auto keys = cluster_config_keys();

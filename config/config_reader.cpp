@@ -1,9 +1,9 @@
 #include "config/config_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <cctype>
 #include <map>
 #include <vector>
 
@@ -39,8 +39,7 @@ struct Pending {
 
 class ConfigDecoder {
  public:
-  ConfigDecoder(const std::string& file, Diagnostics& diagnostics)
-      : reader_(file, diagnostics) {}
+  ConfigDecoder(const std::string& file, Diagnostics& diagnostics) : reader_(file, diagnostics) {}
 
   void decode(const YAML::Node& root, ClusterConfig& config);
 
@@ -57,8 +56,10 @@ class ConfigDecoder {
       // `distributed_type: NO` unquoted is YAML 1.1's false, and Accelerate
       // refuses it; say why the spelling that looks right is not.
       reader_.error(value, key,
-                    *text + " without quotes is the boolean false in YAML (Accelerate reads it "
-                            "so too); write '" + *text + "' in quotes");
+                    *text +
+                        " without quotes is the boolean false in YAML (Accelerate reads it "
+                        "so too); write '" +
+                        *text + "' in quotes");
     } else if (parsed) {
       out = *parsed;
     } else {
@@ -105,13 +106,14 @@ class ConfigDecoder {
 
 void ConfigDecoder::decode(const YAML::Node& root, ClusterConfig& config) {
   if (!root || root.IsNull()) {
-    reader_.error("", "the file is empty; expected `key: value` lines such as "
-                      "`distributed_type: NO` (run `accel config` to write one)");
+    reader_.error("",
+                  "the file is empty; expected `key: value` lines such as "
+                  "`distributed_type: NO` (run `accel config` to write one)");
     return;
   }
   if (!root.IsMap()) {
-    reader_.error(root, "", "expected `key: value` lines at the top level, found " +
-                                describe(root));
+    reader_.error(root, "",
+                  "expected `key: value` lines at the top level, found " + describe(root));
     return;
   }
   // compute_environment first: an AMAZON_SAGEMAKER file has its own keys.
@@ -133,9 +135,9 @@ void ConfigDecoder::decode(const YAML::Node& root, ClusterConfig& config) {
     const std::string key = entry.first.Scalar();
     const int line = entry.first.Mark().line + 1;
     if (const auto [it, inserted] = first_line_.emplace(key, line); !inserted) {
-      reader_.error(entry.first, key,
-                    "appears twice (first on line " + std::to_string(it->second) +
-                        "); keep only one");
+      reader_.error(
+          entry.first, key,
+          "appears twice (first on line " + std::to_string(it->second) + "); keep only one");
       continue;
     }
     decode_key(entry.first, entry.second, config);
@@ -171,8 +173,7 @@ void ConfigDecoder::decode_key(const YAML::Node& key_node, const YAML::Node& val
     read_enum(value, key, all_compute_environments(), parse_compute_environment,
               config.compute_environment);
   } else if (key == "distributed_type") {
-    read_enum(value, key, all_distributed_types(), parse_distributed_type,
-              config.distributed_type);
+    read_enum(value, key, all_distributed_types(), parse_distributed_type, config.distributed_type);
   } else if (key == "mixed_precision") {
     pending_.has_mixed_precision = true;
     // YAML 1.1 reads a hand-written `mixed_precision: no` as false.
@@ -279,9 +280,10 @@ void ConfigDecoder::decode_key(const YAML::Node& key_node, const YAML::Node& val
 void ConfigDecoder::finish(ClusterConfig& config) {
   if (pending_.sagemaker) return;
   if (!pending_.distributed_type_key || pending_.distributed_type_key.IsNull()) {
-    reader_.error("distributed_type", "missing; every config must say how to distribute, "
-                                      "e.g. `distributed_type: NO` or `distributed_type: "
-                                      "MULTI_GPU`");
+    reader_.error("distributed_type",
+                  "missing; every config must say how to distribute, "
+                  "e.g. `distributed_type: NO` or `distributed_type: "
+                  "MULTI_GPU`");
   }
   // Accelerate's process_config: one process when not distributed and unset.
   if (!pending_.has_num_processes && config.distributed_type == DistributedType::kNo) {
@@ -329,8 +331,8 @@ LoadResult load_config(const std::string& path) {
     LoadResult result;
     result.file_missing = read.error_number == ENOENT;
     // The diagnostic already starts with the path; say only why.
-    result.diagnostics.push_back(
-        Diagnostic{path, 0, 0, "", std::string("cannot read: ") + std::strerror(read.error_number)});
+    result.diagnostics.push_back(Diagnostic{
+        path, 0, 0, "", std::string("cannot read: ") + std::strerror(read.error_number)});
     return result;
   }
   return parse_config(*read.contents, path);

@@ -19,8 +19,8 @@
 namespace accel::config {
 
 struct LoadResult {
-  ClusterConfig config;     // meaningful only when ok()
-  Diagnostics diagnostics;  // in file order
+  ClusterConfig config;       // meaningful only when ok()
+  Diagnostics diagnostics;    // in file order
   bool file_missing = false;  // the path does not exist (the one diagnostic says so)
   bool ok() const { return diagnostics.empty(); }
 };

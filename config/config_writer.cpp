@@ -78,8 +78,12 @@ YAML::Node to_document(const ClusterConfig& config) {
   return document;
 }
 
-std::string to_yaml(const ClusterConfig& config) { return dump_yaml(to_document(config)); }
-std::string to_json(const ClusterConfig& config) { return dump_json(to_document(config)); }
+std::string to_yaml(const ClusterConfig& config) {
+  return dump_yaml(to_document(config));
+}
+std::string to_json(const ClusterConfig& config) {
+  return dump_json(to_document(config));
+}
 
 WriteResult save_config(const ClusterConfig& config, const std::string& path, FileFormat format,
                         IfExists if_exists) {

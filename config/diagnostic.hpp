@@ -10,10 +10,10 @@
 namespace accel::config {
 
 struct Diagnostic {
-  std::string file;  // the path as the user gave it
-  int line = 0;      // 1-based; 0 when the problem has no position (missing key, I/O)
-  int column = 0;    // 1-based
-  std::string key;   // top-level key the problem is about; empty for syntax and I/O problems
+  std::string file;     // the path as the user gave it
+  int line = 0;         // 1-based; 0 when the problem has no position (missing key, I/O)
+  int column = 0;       // 1-based
+  std::string key;      // top-level key the problem is about; empty for syntax and I/O problems
   std::string message;  // what is wrong and what is allowed / what to do
 };
 

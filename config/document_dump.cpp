@@ -54,7 +54,9 @@ std::string yaml_scalar(const YAML::Node& node) {
   }
 }
 
-std::string inline_collection(const YAML::Node& node) { return node.IsMap() ? "{}" : "[]"; }
+std::string inline_collection(const YAML::Node& node) {
+  return node.IsMap() ? "{}" : "[]";
+}
 
 void emit_yaml(const YAML::Node& node, int indent, std::string& out);
 

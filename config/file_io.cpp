@@ -102,8 +102,8 @@ std::string sync_directory(const std::string& directory) {
 // On success `temp_path` names it; the caller renames or removes it.
 std::string write_temporary(const std::string& path, std::string_view contents,
                             std::optional<mode_t> mode, std::string& temp_path) {
-  const std::string stem = parent_directory(path) + "/." + file_name(path) + ".tmp-" +
-                           std::to_string(::getpid()) + "-";
+  const std::string stem =
+      parent_directory(path) + "/." + file_name(path) + ".tmp-" + std::to_string(::getpid()) + "-";
   int fd = -1;
   // O_EXCL with 0666 lets the umask pick the permissions, as Python's open() does.
   for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
@@ -116,7 +116,8 @@ std::string write_temporary(const std::string& path, std::string_view contents,
   std::string problem;
   if (mode && ::fchmod(file.get(), *mode) != 0) problem = os_error("chmod", temp_path, errno);
   if (problem.empty()) {
-    if (const int error = write_all(file.get(), contents)) problem = os_error("write", temp_path, error);
+    if (const int error = write_all(file.get(), contents))
+      problem = os_error("write", temp_path, error);
   }
   if (problem.empty()) {
     if (const int error = fsync_retrying(file.get())) problem = os_error("sync", temp_path, error);
@@ -130,7 +131,9 @@ std::string write_temporary(const std::string& path, std::string_view contents,
 
 }  // namespace
 
-std::string backup_path(const std::string& path) { return path + ".bak"; }
+std::string backup_path(const std::string& path) {
+  return path + ".bak";
+}
 
 ReadResult read_file(const std::string& path) {
   ReadResult result;

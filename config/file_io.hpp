@@ -23,14 +23,14 @@ struct ReadResult {
 ReadResult read_file(const std::string& path);
 
 enum class IfExists {
-  kRefuse,              // fail with already_exists (checked atomically: link(2))
-  kReplaceKeepBackup,   // replace it; the old content is kept at backup_path(path)
-  kReplace,             // replace it without a copy (how the .bak itself is written)
+  kRefuse,             // fail with already_exists (checked atomically: link(2))
+  kReplaceKeepBackup,  // replace it; the old content is kept at backup_path(path)
+  kReplace,            // replace it without a copy (how the .bak itself is written)
 };
 
 struct WriteResult {
   bool ok = false;
-  bool already_exists = false;  // kRefuse found a file; nothing was written
+  bool already_exists = false;        // kRefuse found a file; nothing was written
   std::optional<std::string> backup;  // where the replaced content went
   std::string error;
 };

@@ -55,8 +55,7 @@ std::optional<long long> NodeReader::read_int(const YAML::Node& value, std::stri
   return std::nullopt;
 }
 
-std::optional<std::string> NodeReader::read_string(const YAML::Node& value,
-                                                   std::string_view key) {
+std::optional<std::string> NodeReader::read_string(const YAML::Node& value, std::string_view key) {
   if (value.IsScalar()) return value.Scalar();
   error(value, key, "expected a single value, found " + describe(value));
   return std::nullopt;

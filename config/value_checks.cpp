@@ -35,8 +35,7 @@ std::optional<std::string> check_port(long long port) {
 std::optional<std::string> check_gpu_ids(std::string_view text) {
   if (text == "all") return std::nullopt;
   const std::string shown = "'" + std::string(text) + "'";
-  const std::string allowed =
-      "; use all, or GPU ids separated by commas such as 0,1,3";
+  const std::string allowed = "; use all, or GPU ids separated by commas such as 0,1,3";
   std::set<unsigned long> seen;
   std::size_t start = 0;
   while (start <= text.size()) {

@@ -17,13 +17,13 @@ bool matches(const char* pattern, std::string_view text) {
   return std::regex_match(text.begin(), text.end(), re);
 }
 
-constexpr const char* kBool = "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF";
-constexpr const char* kFloat =
-    R"([-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?)"
-    R"(|\.[0-9_]+(?:[eE][-+][0-9]+)?)"
-    R"(|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*)"
-    R"(|[-+]?\.(?:inf|Inf|INF))"
-    R"(|\.(?:nan|NaN|NAN))";
+constexpr const char* kBool =
+    "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF";
+constexpr const char* kFloat = R"([-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?)"
+                               R"(|\.[0-9_]+(?:[eE][-+][0-9]+)?)"
+                               R"(|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*)"
+                               R"(|[-+]?\.(?:inf|Inf|INF))"
+                               R"(|\.(?:nan|NaN|NAN))";
 constexpr const char* kInt =
     R"([-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)"
     R"(|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)";
@@ -83,9 +83,10 @@ std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
 
 // PyYAML writes escapes in upper-case hex, Python's json in lower case.
 std::string hex_escape(char kind, std::uint32_t cp, int width, bool lower_case = false) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, lower_case ? "\\%c%0*x" : "\\%c%0*X", kind, width, cp);
-  return buffer;
+  char buffer[16];  // "\\U" and at most 8 digits: never truncated
+  const int length =
+      std::snprintf(buffer, sizeof buffer, lower_case ? "\\%c%0*x" : "\\%c%0*X", kind, width, cp);
+  return std::string(buffer, length > 0 ? static_cast<std::size_t>(length) : 0);
 }
 
 // PyYAML's emitter (analyze_scalar): may `text` be written plain in block
@@ -161,7 +162,8 @@ std::optional<long long> parse_yaml_int(std::string_view text) {
     while (start <= text.size()) {
       const std::size_t colon = std::min(text.find(':', start), text.size());
       const auto part = digits_value(text.substr(start, colon - start), 10);
-      if (!part || total > (std::numeric_limits<long long>::max() - *part) / 60) return std::nullopt;
+      if (!part || total > (std::numeric_limits<long long>::max() - *part) / 60)
+        return std::nullopt;
       total = total * 60 + *part;
       start = colon + 1;
     }

@@ -34,7 +34,8 @@ TEST_CASE("errors: malformed YAML names line, column and what was expected") {
   CHECK(only_problem("{\"distributed_type\": \"NO\",\n \"num_processes\" 2}\n") ==
         "c.yaml:2:18: malformed YAML: expected ',' or '}' in this {...} map (JSON object); is a "
         "comma or a ':' missing? (end of map flow not found)");
-  CHECK(only_problem("gpu_ids: [0, 1\n").starts_with("c.yaml:2:1: malformed YAML: expected ',' or ']'"));
+  CHECK(only_problem("gpu_ids: [0, 1\n")
+            .starts_with("c.yaml:2:1: malformed YAML: expected ',' or ']'"));
 }
 
 TEST_CASE("errors: empty file and a file that is not a map") {
@@ -54,14 +55,16 @@ TEST_CASE("errors: unknown key with and without a did-you-mean") {
         "c.yaml:2:1: flux_capacitor: unknown key; Accelerate's config has no such key (see "
         "docs/config.md for the keys)");
   // ipex_config was removed from Accelerate, which now refuses it too.
-  CHECK(only_problem(kHead + "ipex_config: {ipex: true}\n").starts_with("c.yaml:2:1: ipex_config: unknown key"));
+  CHECK(only_problem(kHead + "ipex_config: {ipex: true}\n")
+            .starts_with("c.yaml:2:1: ipex_config: unknown key"));
 }
 
 TEST_CASE("errors: num_processes, num_machines, machine_rank and port ranges") {
   CHECK(only_problem(kHead + "num_processes: 0\n") ==
         "c.yaml:2:16: num_processes: 0 is not allowed; use a positive number of processes, or -1 "
         "to require --num_processes at launch");
-  CHECK(only_problem(kHead + "num_processes: -2\n").starts_with("c.yaml:2:16: num_processes: -2 is not allowed"));
+  CHECK(only_problem(kHead + "num_processes: -2\n")
+            .starts_with("c.yaml:2:16: num_processes: -2 is not allowed"));
   CHECK(problems(kHead + "num_processes: -1\n").empty());
   CHECK(only_problem(kHead + "num_machines: 0\n") ==
         "c.yaml:2:15: num_machines: 0 is not allowed; use 1 for a single machine, or more");
@@ -71,7 +74,8 @@ TEST_CASE("errors: num_processes, num_machines, machine_rank and port ranges") {
   CHECK(only_problem(kHead + "main_process_port: 0\n") ==
         "c.yaml:2:20: main_process_port: 0 is outside the TCP port range 1-65535; pick a free "
         "port such as 29500");
-  CHECK(only_problem(kHead + "main_process_port: 65536\n").starts_with("c.yaml:2:20: main_process_port: 65536 is outside"));
+  CHECK(only_problem(kHead + "main_process_port: 65536\n")
+            .starts_with("c.yaml:2:20: main_process_port: 65536 is outside"));
   CHECK(problems(kHead + "main_process_port: 65535\n").empty());
 }
 
@@ -86,7 +90,8 @@ TEST_CASE("errors: malformed gpu_ids") {
   CHECK(only_problem(kHead + "gpu_ids: 1,0,1\n") ==
         "c.yaml:2:10: gpu_ids: '1,0,1' lists GPU 1 twice; use all, or GPU ids separated by "
         "commas such as 0,1,3");
-  CHECK(only_problem(kHead + "gpu_ids: ALL\n").find("'ALL': 'ALL' is not a GPU id") != std::string::npos);
+  CHECK(only_problem(kHead + "gpu_ids: ALL\n").find("'ALL': 'ALL' is not a GPU id") !=
+        std::string::npos);
 }
 
 TEST_CASE("errors: unknown enum values list what is allowed") {

@@ -10,7 +10,8 @@ using accel::config::expand_user;
 using accel::config::testing::fake_env;
 
 TEST_CASE("default path: HF_HOME wins over XDG_CACHE_HOME and HOME") {
-  const auto env = fake_env({{"HF_HOME", "/data/hf"}, {"XDG_CACHE_HOME", "/xdg"}, {"HOME", "/home/u"}});
+  const auto env =
+      fake_env({{"HF_HOME", "/data/hf"}, {"XDG_CACHE_HOME", "/xdg"}, {"HOME", "/home/u"}});
   CHECK(default_config_path(env) == "/data/hf/accelerate/default_config.yaml");
   CHECK(default_config_dir(env) == "/data/hf/accelerate");
 }

@@ -87,7 +87,8 @@ mpirun_config: {mpirun_ccl: 1}
 }
 
 TEST_CASE("reader: defaults of ClusterConfig for absent and null keys") {
-  const ClusterConfig c = parse_ok("distributed_type: MULTI_GPU\ngpu_ids:\nmain_process_port: null\n");
+  const ClusterConfig c =
+      parse_ok("distributed_type: MULTI_GPU\ngpu_ids:\nmain_process_port: null\n");
   CHECK(c.compute_environment == ComputeEnvironment::kLocalMachine);
   CHECK(c.mixed_precision == MixedPrecision::kNo);
   CHECK_FALSE(c.use_cpu);
@@ -183,7 +184,8 @@ TEST_CASE("reader: an explicit mixed_precision wins over legacy fp16") {
 
 TEST_CASE("reader: the top-level dynamo_backend replaces dynamo_config") {
   const ClusterConfig c = parse_ok(
-      "distributed_type: 'NO'\ndynamo_config: {dynamo_mode: max-autotune}\ndynamo_backend: EAGER\n");
+      "distributed_type: 'NO'\ndynamo_config: {dynamo_mode: max-autotune}\ndynamo_backend: "
+      "EAGER\n");
   CHECK(c.dynamo_config.size() == 1);
   CHECK(c.dynamo_config["dynamo_backend"].Scalar() == "EAGER");
 }
