@@ -61,7 +61,7 @@ TEST_CASE("NO: one process, simple launcher", "[launch_env]") {
                                               }));
 }
 
-TEST_CASE("--cpu with several processes: CPU affinity knobs and the cores shared out",
+TEST_CASE("flag --cpu with several processes: CPU affinity knobs and the cores shared out",
           "[launch_env]") {
   CHECK(variables_for({"--cpu", "--num_processes", "4"}) ==
         with(kDynamoOff, {

@@ -74,7 +74,7 @@ TEST_CASE("num_processes defaults to the visible GPUs and several GPUs mean MULT
         std::string::npos);
 }
 
-TEST_CASE("--gpu_ids without a count starts one process per listed GPU", "[launch_spec]") {
+TEST_CASE("flag --gpu_ids without a count starts one process per listed GPU", "[launch_spec]") {
   LaunchFlags flags;
   flags.gpu_ids = "1";
   CHECK(resolve(flags, gpu_box(4)).spec.num_processes == 1);
@@ -84,7 +84,7 @@ TEST_CASE("--gpu_ids without a count starts one process per listed GPU", "[launc
   CHECK(r.spec.path == LaunchPath::kMultiGpu);
 }
 
-TEST_CASE("--cpu defaults to one process and shares the physical cores out", "[launch_spec]") {
+TEST_CASE("flag --cpu defaults to one process and shares the physical cores out", "[launch_spec]") {
   LaunchFlags flags;
   flags.cpu = true;
   auto r = resolve(flags, gpu_box(4));
@@ -197,7 +197,7 @@ TEST_CASE("torchrun paths keep 127.0.0.1 on one machine; the port defaults to 29
   CHECK_FALSE(r.spec.master_port_given);
 }
 
-TEST_CASE("--nproc_per_node is torchrun's spelling of the per-machine count", "[launch_spec]") {
+TEST_CASE("flag --nproc_per_node is torchrun's spelling of the per-machine count", "[launch_spec]") {
   LaunchFlags flags;
   flags.cpu = true;
   flags.nproc_per_node = 3;
