@@ -1,6 +1,7 @@
 // Launcher benchmark (tests/bench; prints a table, asserts nothing).
 //
 //   supervisor_bench [--runs N] [--accel PATH] [--mb-per-worker M]
+//   (cmake --build <build> --target bench_launcher runs it on the real accel)
 //
 // Start-up: 8 x /bin/true and 8 x a no-op Python script, run bare (8
 // posix_spawn + wait, the floor), through run_job in this process, through
@@ -73,14 +74,33 @@ struct Stats {
   double median, min, max;
 };
 
-Stats measure(int runs, const std::function<void()>& once) {
-  once();  // warm the page cache
+struct Candidate {
+  std::string name;
+  std::function<void()> once;
+  int runs;
   std::vector<double> times;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = Clock::now();
-    once();
-    times.push_back(ms_since(t0));
+};
+
+// Runs the candidates round-robin, so a change of load on a shared machine
+// hits them all alike; one warm-up run each fills the page cache.
+void measure(std::vector<Candidate>& candidates) {
+  int most = 0;
+  for (Candidate& c : candidates) {
+    c.once();
+    most = std::max(most, c.runs);
   }
+  for (int i = 0; i < most; ++i) {
+    for (Candidate& c : candidates) {
+      if (i >= c.runs) continue;
+      auto t0 = Clock::now();
+      c.once();
+      c.times.push_back(ms_since(t0));
+    }
+  }
+}
+
+Stats stats_of(std::vector<double> times) {
+  if (times.empty()) return {0, 0, 0};
   std::sort(times.begin(), times.end());
   return {times[times.size() / 2], times.front(), times.back()};
 }
@@ -153,29 +173,32 @@ int main(int argc, char** argv) {
   };
   std::vector<Workload> workloads = {{"/bin/true", {"/bin/true"}},
                                      {"python3 noop.py", {"/usr/bin/python3", noop}}};
+  std::vector<Candidate> candidates;
   for (const Workload& w : workloads) {
-    row("bare: 8 x " + w.name + " (spawn all, wait all)", measure(runs, [&] {
-          std::vector<pid_t> pids;
-          for (int i = 0; i < kWorkers; ++i) pids.push_back(start(w.argv, null_fd()));
-          for (pid_t pid : pids) wait_for(pid);
-        }));
-    row("run_job (in process): 8 x " + w.name,
-        measure(runs, [&] { accel::supervisor::run_job(job_of(w.argv, null_fd())); }));
+    candidates.push_back({"bare: 8 x " + w.name + " (spawn all, wait all)", [&] {
+                            std::vector<pid_t> pids;
+                            for (int i = 0; i < kWorkers; ++i) pids.push_back(start(w.argv, null_fd()));
+                            for (pid_t pid : pids) wait_for(pid);
+                          }, runs, {}});
+    candidates.push_back({"run_job (in process): 8 x " + w.name,
+                          [&] { accel::supervisor::run_job(job_of(w.argv, null_fd())); }, runs, {}});
     if (!accel.empty()) {
-      std::vector<std::string> cmd = {accel, "launch", "--no_python", "--num_processes", "8"};
+      std::vector<std::string> cmd = {accel, "launch", "-q", "--no_python", "--num_processes", "8"};
       cmd.insert(cmd.end(), w.argv.begin(), w.argv.end());
-      row("accel launch --no_python --num_processes 8 " + w.name,
-          measure(runs, [&] { wait_for(start(cmd, null_fd())); }));
+      candidates.push_back({"accel launch -q --no_python --num_processes 8 " + w.name,
+                            [&, cmd] { wait_for(start(cmd, null_fd())); }, runs, {}});
     }
     std::vector<std::string> mpi = {"mpirun", "--oversubscribe", "-np", "8"};
     mpi.insert(mpi.end(), w.argv.begin(), w.argv.end());
-    row("mpirun --oversubscribe -np 8 " + w.name,
-        measure(std::min(runs, 10), [&] { wait_for(start(mpi, null_fd())); }));
+    candidates.push_back({"mpirun --oversubscribe -np 8 " + w.name,
+                          [&, mpi] { wait_for(start(mpi, null_fd())); }, std::min(runs, 10), {}});
   }
+  measure(candidates);
+  for (const Candidate& c : candidates) row(c.name, stats_of(c.times));
 
   if (!accel.empty()) {
     rusage usage{};
-    wait_for(start({accel, "launch", "--no_python", "--num_processes", "8", "/bin/true"}, null_fd()),
+    wait_for(start({accel, "launch", "-q", "--no_python", "--num_processes", "8", "/bin/true"}, null_fd()),
              &usage);
     std::printf("\npeak RSS of accel launch (8 x /bin/true): %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   }
@@ -211,7 +234,7 @@ int main(int argc, char** argv) {
     accel::supervisor::run_job(spec);
   });
   if (!accel.empty()) {
-    std::vector<std::string> cmd = {accel, "launch", "--no_python", "--num_processes", "8"};
+    std::vector<std::string> cmd = {accel, "launch", "-q", "--no_python", "--num_processes", "8"};
     cmd.insert(cmd.end(), writer.begin(), writer.end());
     throughput("accel launch", 0, [&](int fd) { wait_for(start(cmd, fd)); });
   }
