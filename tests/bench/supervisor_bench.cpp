@@ -8,7 +8,8 @@
 // `accel launch` (with --accel) and through `mpirun -np 8`; median/min/max
 // wall time over N runs. Peak RSS of `accel launch` (wait4's ru_maxrss over
 // the launcher and its /bin/true workers). Output throughput: 8 workers
-// writing M MiB each of 100-byte lines, the launcher's stdout a file.
+// writing M blocks of 10485 100-byte lines each (~1 MB a block), the
+// launcher's stdout a file.
 // `--emit M` is the internal worker mode of that last test.
 #include <fcntl.h>
 #include <spawn.h>
