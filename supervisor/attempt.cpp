@@ -36,7 +36,9 @@ Pipe make_output_pipe() {
   return pipe;
 }
 
-bool group_exists(pid_t group) { return ::kill(-group, 0) == 0 || errno != ESRCH; }
+bool group_exists(pid_t group) {
+  return ::kill(-group, 0) == 0 || errno != ESRCH;
+}
 
 std::string describe(const ExitStatus& status) {
   return status.signal != 0 ? "was killed by " + signal_name(status.signal)
@@ -189,8 +191,8 @@ void Attempt::finish(const std::function<void()>& reap_children) {
     if (!any_left) break;
     if (Clock::now() > deadline) {
       log()->warn("processes started by the workers did not exit within {} of SIGKILL",
-                  format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      kGroupExitTimeout)));
+                  format_duration(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(kGroupExitTimeout)));
       break;
     }
     timespec pause{0, 1'000'000};

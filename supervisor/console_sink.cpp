@@ -12,9 +12,10 @@ void FdSink::write(std::span<iovec> parts) {
   if (broken_) return;
   if (!write_all(fd_, parts)) {
     broken_ = true;
-    log()->warn("cannot write worker output to the launcher's {} (fd {}): {}; its output is "
-                "no longer forwarded",
-                name_, fd_, std::strerror(errno));
+    log()->warn(
+        "cannot write worker output to the launcher's {} (fd {}): {}; its output is "
+        "no longer forwarded",
+        name_, fd_, std::strerror(errno));
   }
 }
 

@@ -40,9 +40,9 @@ struct JobSpec {
   int nnodes = 1;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
-  std::string run_id;                 // TORCHELASTIC_RUN_ID, also the log folder name
-  std::string role = "default";       // ROLE_NAME
-  std::string hostname;               // shown in the failure summary
+  std::string run_id;            // TORCHELASTIC_RUN_ID, also the log folder name
+  std::string role = "default";  // ROLE_NAME
+  std::string hostname;          // shown in the failure summary
   // CUDA device of each local rank (ACCEL_LOCAL_DEVICE); empty on CPU jobs.
   std::vector<int> local_devices;
   int max_restarts = 0;

@@ -28,7 +28,8 @@ std::size_t first_unit_length(std::string_view data) {
               : data.size();
   const void* carriage = std::memchr(data.data(), '\r', limit);
   if (carriage != nullptr) {
-    std::size_t end = static_cast<std::size_t>(static_cast<const char*>(carriage) - data.data()) + 1;
+    std::size_t end =
+        static_cast<std::size_t>(static_cast<const char*>(carriage) - data.data()) + 1;
     if (end < data.size() && data[end] == '\n') ++end;  // "\r\n" is one line end
     return end;
   }

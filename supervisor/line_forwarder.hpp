@@ -52,8 +52,8 @@ class LineForwarder {
 
   std::string prefix_;
   ByteSink& sink_;
-  std::string held_;   // the partial unit since the last terminator
-  std::string batch_;  // prefixed units waiting for one write
+  std::string held_;       // the partial unit since the last terminator
+  std::string batch_;      // prefixed units waiting for one write
   bool after_cr_ = false;  // the last unit written ended in '\r'
 };
 

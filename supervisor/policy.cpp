@@ -36,8 +36,7 @@ Decision AttemptPolicy::on_exits(std::span<const WorkerExit> exits) {
 Decision AttemptPolicy::on_launcher_signal(int signal) {
   switch (signal) {
     case SIGUSR1:
-    case SIGUSR2:
-      return finished() ? Decision{} : Decision{signal, false};
+    case SIGUSR2: return finished() ? Decision{} : Decision{signal, false};
     case SIGINT:
     case SIGTERM:
     case SIGHUP:
@@ -48,8 +47,7 @@ Decision AttemptPolicy::on_launcher_signal(int signal) {
         return finished() ? Decision{} : Decision{SIGKILL, false};
       }
       return stop_everyone(signal);
-    default:
-      return {};
+    default: return {};
   }
 }
 

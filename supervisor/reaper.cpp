@@ -22,8 +22,8 @@ constexpr int kMaxGroups = 16384;
 [[noreturn]] void reaper_main(int registrations) {
   ::prctl(PR_SET_NAME, "accel-reaper");
   ::setpgid(0, 0);
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1,
-                     SIGUSR2, SIGPIPE}) {
+  for (int signal :
+       {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGPIPE}) {
     ::signal(signal, SIG_IGN);
   }
   sigset_t none;
@@ -90,7 +90,9 @@ OrphanReaper::OrphanReaper() {
   registration_ = std::move(pipe.write_end);
 }
 
-OrphanReaper::~OrphanReaper() { finish(); }
+OrphanReaper::~OrphanReaper() {
+  finish();
+}
 
 void OrphanReaper::forget(pid_t group) {
   if (!registration_.valid()) return;
@@ -101,9 +103,10 @@ void OrphanReaper::forget(pid_t group) {
 
 void OrphanReaper::reaped(int wait_status) {
   if (registration_.valid()) {
-    log()->warn("the orphan reaper (pid {}) died early (wait status {:#x}); processes started "
-                "by workers may outlive a killed launcher",
-                pid_, wait_status);
+    log()->warn(
+        "the orphan reaper (pid {}) died early (wait status {:#x}); processes started "
+        "by workers may outlive a killed launcher",
+        pid_, wait_status);
   }
   pid_ = -1;
 }

@@ -76,10 +76,9 @@ std::string format_summary(const JobResult& result) {
 
   // A failed (not merely interrupted) job gets the full story of the attempt
   // that ended it; every other failed attempt gets one line.
-  const bool last_attempt_failed =
-      !succeeded && !result.failed_attempts.empty() &&
-      result.failed_attempts.back().attempt == result.attempts - 1 &&
-      !result.failed_attempts.back().failures.empty();
+  const bool last_attempt_failed = !succeeded && !result.failed_attempts.empty() &&
+                                   result.failed_attempts.back().attempt == result.attempts - 1 &&
+                                   !result.failed_attempts.back().failures.empty();
   std::size_t earlier = result.failed_attempts.size() - (last_attempt_failed ? 1 : 0);
   if (earlier > 0) {
     if (!succeeded) out += "Earlier attempts:\n";

@@ -22,7 +22,9 @@ namespace {
 
 constexpr int kHandledSignals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 
-bool stops_the_job(int signal) { return signal == SIGINT || signal == SIGTERM || signal == SIGHUP; }
+bool stops_the_job(int signal) {
+  return signal == SIGINT || signal == SIGTERM || signal == SIGHUP;
+}
 
 // The process settings run_job needs, restored when it returns.
 class ProcessSettings {
@@ -34,7 +36,8 @@ class ProcessSettings {
     check_syscall(::sigaction(SIGPIPE, &ignore, &previous_sigpipe_), "sigaction(SIGPIPE)");
     // Orphaned grandchildren are reparented to us rather than to init, so we
     // can wait until a killed process group is really gone.
-    check_syscall(::prctl(PR_GET_CHILD_SUBREAPER, &previous_subreaper_), "prctl(PR_GET_CHILD_SUBREAPER)");
+    check_syscall(::prctl(PR_GET_CHILD_SUBREAPER, &previous_subreaper_),
+                  "prctl(PR_GET_CHILD_SUBREAPER)");
     check_syscall(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
   }
   ~ProcessSettings() {
@@ -139,7 +142,8 @@ JobResult run_job(const JobSpec& spec) {
     if (policy.outcome() == AttemptOutcome::Failed) result.failed_attempts.push_back(run.result());
     result.exit_code = policy.exit_code();
     result.interrupted_by = policy.interrupted_by() != 0 ? policy.interrupted_by() : interrupted_by;
-    if (result.interrupted_by != 0 && result.exit_code == 0) result.exit_code = 128 + result.interrupted_by;
+    if (result.interrupted_by != 0 && result.exit_code == 0)
+      result.exit_code = 128 + result.interrupted_by;
     if (interrupted_by != 0 || !should_restart(policy, attempt, spec.max_restarts)) break;
     log()->warn("attempt {} failed (exit code {}); restarting all workers (restart {} of {})",
                 attempt, result.exit_code, attempt + 1, spec.max_restarts);

@@ -16,7 +16,6 @@ std::string describe(const std::string& what_failed, int error_number,
 
 SystemError::SystemError(const std::string& what_failed, int error_number,
                          std::source_location where)
-    : std::runtime_error(describe(what_failed, error_number, where)),
-      error_number_(error_number) {}
+    : std::runtime_error(describe(what_failed, error_number, where)), error_number_(error_number) {}
 
 }  // namespace accel::supervisor

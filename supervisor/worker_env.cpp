@@ -53,8 +53,9 @@ std::vector<std::string> worker_environment(const JobSpec& spec, int local_rank,
     per_worker.emplace_back(env::kTorchNcclAsyncErrorHandling, "1");
   }
   if (local_rank >= 0 && static_cast<std::size_t>(local_rank) < spec.local_devices.size()) {
-    per_worker.emplace_back(env::kAccelLocalDevice,
-                            std::to_string(spec.local_devices[static_cast<std::size_t>(local_rank)]));
+    per_worker.emplace_back(
+        env::kAccelLocalDevice,
+        std::to_string(spec.local_devices[static_cast<std::size_t>(local_rank)]));
   }
 
   std::vector<std::string> result;

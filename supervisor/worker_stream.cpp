@@ -30,7 +30,9 @@ WorkerStream::WorkerStream(boost::asio::io_context& io, UniqueFd read_end,
   }
 }
 
-void WorkerStream::start() { wait_readable(); }
+void WorkerStream::start() {
+  wait_readable();
+}
 
 void WorkerStream::wait_readable() {
   // Handlers never touch `this` after an error: finish() cancels the wait,
@@ -46,8 +48,8 @@ WorkerStream::ReadState WorkerStream::read_available(int max_reads) {
   if (at_eof_ || !pipe_.is_open()) return ReadState::Closed;
   auto& buffer = read_buffer();
   for (int i = 0; i < max_reads; ++i) {
-    ssize_t got = retry_on_eintr(
-        [&] { return ::read(pipe_.native_handle(), buffer.data(), buffer.size()); });
+    ssize_t got =
+        retry_on_eintr([&] { return ::read(pipe_.native_handle(), buffer.data(), buffer.size()); });
     if (got > 0) {
       deliver(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
       continue;

@@ -176,32 +176,44 @@ int main(int argc, char** argv) {
                                      {"python3 noop.py", {"/usr/bin/python3", noop}}};
   std::vector<Candidate> candidates;
   for (const Workload& w : workloads) {
-    candidates.push_back({"bare: 8 x " + w.name + " (spawn all, wait all)", [&] {
+    candidates.push_back({"bare: 8 x " + w.name + " (spawn all, wait all)",
+                          [&] {
                             std::vector<pid_t> pids;
-                            for (int i = 0; i < kWorkers; ++i) pids.push_back(start(w.argv, null_fd()));
+                            for (int i = 0; i < kWorkers; ++i)
+                              pids.push_back(start(w.argv, null_fd()));
                             for (pid_t pid : pids) wait_for(pid);
-                          }, runs, {}});
+                          },
+                          runs,
+                          {}});
     candidates.push_back({"run_job (in process): 8 x " + w.name,
-                          [&] { accel::supervisor::run_job(job_of(w.argv, null_fd())); }, runs, {}});
+                          [&] { accel::supervisor::run_job(job_of(w.argv, null_fd())); },
+                          runs,
+                          {}});
     if (!accel.empty()) {
       std::vector<std::string> cmd = {accel, "launch", "-q", "--no_python", "--num_processes", "8"};
       cmd.insert(cmd.end(), w.argv.begin(), w.argv.end());
       candidates.push_back({"accel launch -q --no_python --num_processes 8 " + w.name,
-                            [&, cmd] { wait_for(start(cmd, null_fd())); }, runs, {}});
+                            [&, cmd] { wait_for(start(cmd, null_fd())); },
+                            runs,
+                            {}});
     }
     std::vector<std::string> mpi = {"mpirun", "--oversubscribe", "-np", "8"};
     mpi.insert(mpi.end(), w.argv.begin(), w.argv.end());
     candidates.push_back({"mpirun --oversubscribe -np 8 " + w.name,
-                          [&, mpi] { wait_for(start(mpi, null_fd())); }, std::min(runs, 10), {}});
+                          [&, mpi] { wait_for(start(mpi, null_fd())); },
+                          std::min(runs, 10),
+                          {}});
   }
   measure(candidates);
   for (const Candidate& c : candidates) row(c.name, stats_of(c.times));
 
   if (!accel.empty()) {
     rusage usage{};
-    wait_for(start({accel, "launch", "-q", "--no_python", "--num_processes", "8", "/bin/true"}, null_fd()),
+    wait_for(start({accel, "launch", "-q", "--no_python", "--num_processes", "8", "/bin/true"},
+                   null_fd()),
              &usage);
-    std::printf("\npeak RSS of accel launch (8 x /bin/true): %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
+    std::printf("\npeak RSS of accel launch (8 x /bin/true): %.1f MB\n",
+                static_cast<double>(usage.ru_maxrss) / 1024.0);
   }
 
   std::printf("\noutput throughput: %d workers x %ld MB of 100-byte lines, console = a file\n\n",
@@ -228,7 +240,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < kWorkers; ++i) pids.push_back(start(writer, fd));
     for (pid_t pid : pids) wait_for(pid);
   });
-  throughput("run_job (in process)", 0, [&](int fd) { accel::supervisor::run_job(job_of(writer, fd)); });
+  throughput("run_job (in process)", 0,
+             [&](int fd) { accel::supervisor::run_job(job_of(writer, fd)); });
   throughput("run_job (in process), [rankN]: prefixes", 8, [&](int fd) {
     auto spec = job_of(writer, fd);
     spec.output.prefix_lines = true;

@@ -43,7 +43,8 @@ TEST_CASE("fd: write_all writes more parts than one writev takes", "[supervisor]
 }
 
 TEST_CASE("fd: write_all to a pipe nobody reads fails with EPIPE", "[supervisor][fd]") {
-  struct sigaction ignore {}, previous {};
+  struct sigaction ignore {
+  }, previous{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &previous);
   Pipe pipe = make_pipe();
@@ -64,7 +65,8 @@ TEST_CASE("fd: write_all waits for a full non-blocking pipe to drain", "[supervi
     char buffer[65536];
     std::size_t total = 0;
     ssize_t got;
-    while ((got = ::read(pipe.read_end.get(), buffer, sizeof buffer)) > 0) total += static_cast<std::size_t>(got);
+    while ((got = ::read(pipe.read_end.get(), buffer, sizeof buffer)) > 0)
+      total += static_cast<std::size_t>(got);
     ::_exit(total == (1u << 20) ? 0 : 1);
   }
   pipe.read_end.reset();

@@ -14,7 +14,8 @@ class RecordingSink : public ByteSink {
  public:
   void write(std::span<iovec> parts) override {
     std::string joined;
-    for (const iovec& part : parts) joined.append(static_cast<const char*>(part.iov_base), part.iov_len);
+    for (const iovec& part : parts)
+      joined.append(static_cast<const char*>(part.iov_base), part.iov_len);
     if (!joined.empty()) writes.push_back(joined);
   }
   std::string all() const {

@@ -8,8 +8,12 @@ using namespace accel::supervisor;
 
 namespace {
 const ExitStatus kOk{0, 0};
-WorkerExit exited(int local_rank, int code) { return WorkerExit{local_rank, ExitStatus{code, 0}}; }
-WorkerExit killed(int local_rank, int signal) { return WorkerExit{local_rank, ExitStatus{0, signal}}; }
+WorkerExit exited(int local_rank, int code) {
+  return WorkerExit{local_rank, ExitStatus{code, 0}};
+}
+WorkerExit killed(int local_rank, int signal) {
+  return WorkerExit{local_rank, ExitStatus{0, signal}};
+}
 }  // namespace
 
 TEST_CASE("policy: all workers succeed", "[supervisor][policy]") {

@@ -1,9 +1,9 @@
 // run_job with real processes (/bin/sh workers): exit codes, signal deaths,
 // first failure, restarts, the grace period, launcher signals, and that no
 // process is left behind.
+#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <sys/wait.h>
 
 #include <csignal>
 
@@ -56,7 +56,8 @@ TEST_CASE("run_job: a failing worker's exit code is the job's, the others are st
   CHECK(failures[0].stderr_tail == std::vector<std::string>{"boom"});
 }
 
-TEST_CASE("run_job: a worker killed by a signal exits the job with 128+N", "[supervisor][run_job]") {
+TEST_CASE("run_job: a worker killed by a signal exits the job with 128+N",
+          "[supervisor][run_job]") {
   ShellJob job(R"(if [ "$LOCAL_RANK" = 0 ]; then kill -KILL $$; fi; exec sleep 30)", 2);
   JobResult result = run_job(job.spec);
   CHECK(result.exit_code == 128 + SIGKILL);
@@ -100,7 +101,8 @@ TEST_CASE("run_job: gives up when no restart is left", "[supervisor][run_job]") 
 TEST_CASE("run_job: a worker ignoring SIGTERM is killed after the grace period",
           "[supervisor][run_job]") {
   // `trap '' TERM` makes SIGTERM ignored, and sleep inherits that.
-  ShellJob job(R"(if [ "$LOCAL_RANK" = 0 ]; then sleep 0.2; exit 1; fi; trap '' TERM; sleep 30)", 2);
+  ShellJob job(R"(if [ "$LOCAL_RANK" = 0 ]; then sleep 0.2; exit 1; fi; trap '' TERM; sleep 30)",
+               2);
   job.spec.grace_period = std::chrono::milliseconds(300);
   auto start = std::chrono::steady_clock::now();
   JobResult result = run_job(job.spec);
@@ -168,7 +170,8 @@ TEST_CASE("run_job: SIGINT to the launcher is forwarded and stops the job with 1
   CHECK(result.exit_code == 130);
   CHECK(result.interrupted_by == SIGINT);
   CHECK(result.attempts == 1);
-  CHECK_THAT(job.console_out(), Catch::Contains("rank 0 got INT") && Catch::Contains("rank 1 got INT"));
+  CHECK_THAT(job.console_out(),
+             Catch::Contains("rank 0 got INT") && Catch::Contains("rank 1 got INT"));
 }
 
 TEST_CASE("run_job: an interrupt is never restarted", "[supervisor][run_job][signals]") {

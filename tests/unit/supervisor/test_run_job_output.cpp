@@ -25,9 +25,8 @@ std::vector<std::string> split_lines(const std::string& text) {
 TEST_CASE("output: lines of several chatty workers never mix", "[supervisor][output]") {
   const int lines_per_worker = 20000;
   // ~190-byte lines, written by `yes` in 8 KiB blocks that cut lines anywhere.
-  ShellJob job("yes \"rank$RANK-$(printf '%0180d' 0)\" | head -n " +
-                   std::to_string(lines_per_worker),
-               4);
+  ShellJob job(
+      "yes \"rank$RANK-$(printf '%0180d' 0)\" | head -n " + std::to_string(lines_per_worker), 4);
   bool prefixed = GENERATE(false, true);
   job.spec.output.prefix_lines = prefixed;
   REQUIRE(run_job(job.spec).exit_code == 0);
@@ -60,7 +59,8 @@ TEST_CASE("output: prefixes carry the global rank", "[supervisor][output]") {
 }
 
 TEST_CASE("output: progress bars are forwarded as '\\r' units", "[supervisor][output]") {
-  ShellJob job(R"(printf '\r 10%%'; sleep 0.05; printf '\r 50%%'; sleep 0.05; printf '\r100%%\n')", 1);
+  ShellJob job(R"(printf '\r 10%%'; sleep 0.05; printf '\r 50%%'; sleep 0.05; printf '\r100%%\n')",
+               1);
   job.spec.output.prefix_lines = true;
   REQUIRE(run_job(job.spec).exit_code == 0);
   CHECK(job.console_out() == "\r[rank0]: 10%\r[rank0]: 50%\r[rank0]:100%\n");
@@ -82,9 +82,10 @@ TEST_CASE("output: local_ranks_filter shows only some ranks", "[supervisor][outp
 
 TEST_CASE("output: log_dir writes torchrun's layout; tee decides the console",
           "[supervisor][output]") {
-  ShellJob job(R"(echo "out $LOCAL_RANK attempt $TORCHELASTIC_RESTART_COUNT"; echo "err $LOCAL_RANK" >&2
+  ShellJob job(
+      R"(echo "out $LOCAL_RANK attempt $TORCHELASTIC_RESTART_COUNT"; echo "err $LOCAL_RANK" >&2
                   [ "$TORCHELASTIC_RESTART_COUNT" = 1 ] || { sleep 0.3; exit 1; })",
-               2);
+      2);
   job.spec.output.log_dir = job.dir.path() / "logs";
   job.spec.max_restarts = 1;
   bool tee = GENERATE(false, true);

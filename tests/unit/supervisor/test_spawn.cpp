@@ -29,7 +29,7 @@ TEST_CASE("resolve_executable: the first executable file on the worker's PATH",
   auto second = dir.path() / "second";
   std::filesystem::create_directories(first);
   std::filesystem::create_directories(second);
-  make_file(first / "tool", 0644);   // not executable: skipped
+  make_file(first / "tool", 0644);  // not executable: skipped
   make_file(second / "tool", 0755);
   std::filesystem::create_directories(first / "dir_tool");  // a directory: skipped
   make_file(second / "dir_tool", 0755);

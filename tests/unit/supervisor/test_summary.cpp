@@ -35,15 +35,18 @@ TEST_CASE("summary: names the root cause and its last words", "[supervisor][summ
   result.exit_code = 1;
   result.attempts = 1;
   result.failed_attempts.push_back(AttemptResult{
-      0, {failure(5, 1, 0, {"Traceback (most recent call last):", "ValueError: bad batch"}),
-          failure(6, 0, SIGKILL)}});
+      0,
+      {failure(5, 1, 0, {"Traceback (most recent call last):", "ValueError: bad batch"}),
+       failure(6, 0, SIGKILL)}});
   std::string text = format_summary(result);
   CHECK_THAT(text, Contains("rank 5 (local rank 1) on node07 exited with code 1"));
   CHECK_THAT(text, Contains("pid 4247, ran 2.3 s"));
   CHECK_THAT(text, Contains("last 2 lines of its stderr"));
   CHECK_THAT(text, Contains("    ValueError: bad batch\n"));
   CHECK_THAT(text, Contains("Other failures"));
-  CHECK_THAT(text, Contains("rank 6 (local rank 2) on node07 was killed by SIGKILL (signal 9, exit code 137)"));
+  CHECK_THAT(
+      text,
+      Contains("rank 6 (local rank 2) on node07 was killed by SIGKILL (signal 9, exit code 137)"));
 }
 
 TEST_CASE("summary: a signal death is named", "[supervisor][summary]") {
@@ -84,7 +87,8 @@ TEST_CASE("summary: an interrupt says which signal", "[supervisor][summary]") {
   result.attempts = 1;
   result.exit_code = 130;
   result.interrupted_by = SIGINT;
-  CHECK_THAT(format_summary(result), Contains("interrupted by SIGINT") && Contains("exit code 130"));
+  CHECK_THAT(format_summary(result),
+             Contains("interrupted by SIGINT") && Contains("exit code 130"));
 }
 
 TEST_CASE("summary: durations read naturally", "[supervisor][summary]") {

@@ -74,7 +74,8 @@ TEST_CASE("worker_env: a user's TORCH_NCCL_ASYNC_ERROR_HANDLING is kept", "[supe
 }
 
 TEST_CASE("worker_env: never TORCHELASTIC_USE_AGENT_STORE", "[supervisor][env]") {
-  CHECK(as_map(worker_environment(two_node_spec(), 0, 0)).count("TORCHELASTIC_USE_AGENT_STORE") == 0);
+  CHECK(as_map(worker_environment(two_node_spec(), 0, 0)).count("TORCHELASTIC_USE_AGENT_STORE") ==
+        0);
 }
 
 TEST_CASE("worker_env: ACCEL_LOCAL_DEVICE only on GPU jobs", "[supervisor][env]") {
