@@ -21,13 +21,13 @@ void UniqueFd::reset(int fd) {
 
 Pipe make_pipe() {
   int fds[2];
-  check_syscall(::pipe2(fds, O_CLOEXEC), "pipe2");
+  ACCEL_CHECK_SYSCALL(::pipe2(fds, O_CLOEXEC), "pipe2");
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 void set_nonblocking(int fd) {
-  int flags = check_syscall(::fcntl(fd, F_GETFL), "fcntl(F_GETFL)");
-  check_syscall(::fcntl(fd, F_SETFL, flags | O_NONBLOCK), "fcntl(F_SETFL, O_NONBLOCK)");
+  int flags = ACCEL_CHECK_SYSCALL(::fcntl(fd, F_GETFL), "fcntl(F_GETFL)");
+  ACCEL_CHECK_SYSCALL(::fcntl(fd, F_SETFL, flags | O_NONBLOCK), "fcntl(F_SETFL, O_NONBLOCK)");
 }
 
 bool write_all(int fd, std::span<iovec> parts) {

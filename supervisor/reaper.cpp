@@ -24,7 +24,7 @@ constexpr int kMaxGroups = 16384;
   ::setpgid(0, 0);
   for (int signal :
        {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGPIPE}) {
-    ::signal(signal, SIG_IGN);
+    (void)::signal(signal, SIG_IGN);  // cannot fail for these numbers
   }
   sigset_t none;
   sigemptyset(&none);
@@ -85,7 +85,7 @@ OrphanReaper::OrphanReaper() {
   }
   int fork_errno = errno;
   ::sigprocmask(SIG_SETMASK, &previous, nullptr);
-  if (pid < 0) throw SystemError("fork (starting the orphan reaper)", fork_errno);
+  if (pid < 0) throw SystemError("fork (starting the orphan reaper)", fork_errno, ACCEL_HERE);
   pid_ = pid;
   registration_ = std::move(pipe.write_end);
 }

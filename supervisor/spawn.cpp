@@ -120,7 +120,7 @@ pid_t spawn_worker(const SpawnRequest& request) {
   if (pid == 0) run_child(request, launcher, path.c_str(), argv.data(), envp.data(), error_prefix);
   int fork_errno = errno;
   ::sigprocmask(SIG_SETMASK, &previous, nullptr);
-  if (pid < 0) throw SystemError("fork (starting a worker)", fork_errno);
+  if (pid < 0) throw SystemError("fork (starting a worker)", fork_errno, ACCEL_HERE);
   return pid;
 }
 

@@ -33,12 +33,12 @@ class ProcessSettings {
     // A console that went away must be an error return (EPIPE), not death.
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
-    check_syscall(::sigaction(SIGPIPE, &ignore, &previous_sigpipe_), "sigaction(SIGPIPE)");
+    ACCEL_CHECK_SYSCALL(::sigaction(SIGPIPE, &ignore, &previous_sigpipe_), "sigaction(SIGPIPE)");
     // Orphaned grandchildren are reparented to us rather than to init, so we
     // can wait until a killed process group is really gone.
-    check_syscall(::prctl(PR_GET_CHILD_SUBREAPER, &previous_subreaper_),
-                  "prctl(PR_GET_CHILD_SUBREAPER)");
-    check_syscall(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
+    ACCEL_CHECK_SYSCALL(::prctl(PR_GET_CHILD_SUBREAPER, &previous_subreaper_),
+                        "prctl(PR_GET_CHILD_SUBREAPER)");
+    ACCEL_CHECK_SYSCALL(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
   }
   ~ProcessSettings() {
     ::prctl(PR_SET_CHILD_SUBREAPER, previous_subreaper_);
@@ -57,9 +57,9 @@ class ProcessSettings {
 // The handler itself stays Asio's; epoll_wait is never restarted anyway.
 void add_sa_restart(int signal) {
   struct sigaction action {};
-  check_syscall(::sigaction(signal, nullptr, &action), "sigaction");
+  ACCEL_CHECK_SYSCALL(::sigaction(signal, nullptr, &action), "sigaction");
   action.sa_flags |= SA_RESTART;
-  check_syscall(::sigaction(signal, &action, nullptr), "sigaction");
+  ACCEL_CHECK_SYSCALL(::sigaction(signal, &action, nullptr), "sigaction");
 }
 
 void validate(const JobSpec& spec) {
