@@ -127,7 +127,8 @@ supervisor::JobSpec job_spec(const LaunchOptions& options, const config::LaunchS
         parse_local_ranks(*options.local_ranks_filter, spec.nproc_per_node);
   }
   if (options.log_dir) job.output.log_dir = *options.log_dir;
-  job.output.tee = options.tee != "0";
+  job.output.tee_stdout = options.tee == "1" || options.tee == "3";
+  job.output.tee_stderr = options.tee == "2" || options.tee == "3";
   return job;
 }
 
@@ -178,7 +179,8 @@ int run_launch(LaunchOptions& options, const CLI::App& launch, Console& console)
   } catch (const supervisor::SystemError& e) {
     throw UserError(std::string("the launcher could not run the job: ") + e.what(), kExitFailure);
   }
-  if (result.exit_code != 0) console.err << supervisor::format_summary(result) << std::flush;
+  // Also after a success that needed restarts: the failed attempts are news.
+  console.err << supervisor::format_summary(result) << std::flush;
   return result.exit_code;
 }
 

@@ -100,6 +100,7 @@ void bind_paradigms_and_distributed(CLI::App& app, LaunchOptions& o) {
   app.add_option(
          names("--tee", "-t"), o.tee,
          "With --log_dir, also show output on the console: 0 no, 1 stdout, 2 stderr, 3 both")
+      ->check(CLI::IsMember({"0", "1", "2", "3"}))
       ->group(kDistributed);
   app.add_option(names("--log_dir"), o.log_dir,
                  "Write each worker's output to "

@@ -74,13 +74,14 @@ void Attempt::start() {
 
 void Attempt::spawn(Worker& worker, const std::filesystem::path* log_dir) {
   const OutputOptions& output = spec_.output;
-  const bool to_console =
-      (!output.log_dir || output.tee) &&
-      (!output.local_ranks_filter || output.local_ranks_filter->contains(worker.local_rank));
+  const bool rank_shown =
+      !output.local_ranks_filter || output.local_ranks_filter->contains(worker.local_rank);
+  const bool stdout_shown = rank_shown && (!output.log_dir || output.tee_stdout);
+  const bool stderr_shown = rank_shown && (!output.log_dir || output.tee_stderr);
   std::string prefix = output.prefix_lines ? "[rank" + std::to_string(worker.rank) + "]:" : "";
 
-  StreamDestinations out{to_console ? &consoles_.out : nullptr, prefix, UniqueFd(), false};
-  StreamDestinations err{to_console ? &consoles_.err : nullptr, prefix, UniqueFd(), true};
+  StreamDestinations out{stdout_shown ? &consoles_.out : nullptr, prefix, UniqueFd(), false};
+  StreamDestinations err{stderr_shown ? &consoles_.err : nullptr, prefix, UniqueFd(), true};
   if (log_dir != nullptr) {
     WorkerLogFiles files = open_worker_logs(*log_dir, worker.local_rank);
     out.log_file = std::move(files.stdout_log);

@@ -25,9 +25,11 @@ struct OutputOptions {
   std::optional<std::set<int>> local_ranks_filter;
   // torchrun's layout: <log_dir>/<run_id>/attempt_<k>/<local_rank>/{stdout,stderr}.log
   std::optional<std::filesystem::path> log_dir;
-  // With log_dir: also forward to the console (--tee). Without log_dir the
-  // console always gets the output.
-  bool tee = false;
+  // With log_dir: which streams also reach the console (torchrun's --tee 1 =
+  // stdout, 2 = stderr, 3 = both); the others go to the log files only.
+  // Without log_dir the console always gets both.
+  bool tee_stdout = false;
+  bool tee_stderr = false;
   int console_stdout_fd = 1;  // where forwarded worker stdout goes
   int console_stderr_fd = 2;  // where forwarded worker stderr goes
 };

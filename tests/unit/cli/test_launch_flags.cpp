@@ -84,4 +84,5 @@ TEST_CASE("no script, or an unknown option before it, is a usage error", "[launc
       "unknown option --frobnicate for accel launch (options go before the script); see 'accel "
       "launch --help'");
   CHECK_THROWS_AS(parse_launch({"--mixed_precision", "fp12", "s.py"}), CLI::ValidationError);
+  CHECK_THROWS_AS(parse_launch({"--tee", "4", "--log_dir", "/l", "s.py"}), CLI::ValidationError);
 }

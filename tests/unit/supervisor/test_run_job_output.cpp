@@ -88,8 +88,9 @@ TEST_CASE("output: log_dir writes torchrun's layout; tee decides the console",
       2);
   job.spec.output.log_dir = job.dir.path() / "logs";
   job.spec.max_restarts = 1;
-  bool tee = GENERATE(false, true);
-  job.spec.output.tee = tee;
+  const int tee = GENERATE(0, 1, 2, 3);  // torchrun's --tee values
+  job.spec.output.tee_stdout = tee == 1 || tee == 3;
+  job.spec.output.tee_stderr = tee == 2 || tee == 3;
   REQUIRE(run_job(job.spec).exit_code == 0);
 
   auto run_dir = job.dir.path() / "logs" / "test-run";
@@ -101,10 +102,7 @@ TEST_CASE("output: log_dir writes torchrun's layout; tee decides the console",
       CHECK(read_file(dir / "stderr.log") == "err " + std::to_string(local_rank) + "\n");
     }
   }
-  if (tee) {
-    CHECK(split_lines(job.console_out()).size() == 4);
-  } else {
-    CHECK(job.console_out().empty());
-    CHECK(job.console_err().empty());
-  }
+  // Two workers, two attempts: four lines on each stream that is tee'd.
+  CHECK(split_lines(job.console_out()).size() == (job.spec.output.tee_stdout ? 4u : 0u));
+  CHECK(split_lines(job.console_err()).size() == (job.spec.output.tee_stderr ? 4u : 0u));
 }
