@@ -94,6 +94,12 @@ struct ClusterConfig {
   YAML::Node fp8_config;
   YAML::Node parallelism_config;
   YAML::Node mpirun_config;
+
+  // An AMAZON_SAGEMAKER file: the whole document, verbatim. SageMaker configs
+  // have their own keys and distributed types (DATA_PARALLEL, ...); accel
+  // keeps them so `config show/update/validate` work, and `launch` refuses
+  // the file. Null for every other file.
+  YAML::Node sagemaker_document;
 };
 
 std::string_view to_string(ComputeEnvironment value);

@@ -116,15 +116,14 @@ void ConfigDecoder::decode(const YAML::Node& root, ClusterConfig& config) {
                   "expected `key: value` lines at the top level, found " + describe(root));
     return;
   }
-  // compute_environment first: an AMAZON_SAGEMAKER file has its own keys.
+  // compute_environment first: an AMAZON_SAGEMAKER file has its own keys
+  // and is kept verbatim (see ClusterConfig::sagemaker_document).
   for (const auto& entry : root) {
     if (entry.first.IsScalar() && entry.first.Scalar() == "compute_environment" &&
         entry.second.IsScalar() && entry.second.Scalar() == "AMAZON_SAGEMAKER") {
       pending_.sagemaker = true;
-      reader_.error(entry.second, "compute_environment",
-                    "AMAZON_SAGEMAKER configs describe a SageMaker training job, which accel "
-                    "does not run; use `accelerate launch` for it, or write a LOCAL_MACHINE "
-                    "config with `accel config`");
+      config.compute_environment = ComputeEnvironment::kAmazonSagemaker;
+      config.sagemaker_document = YAML::Clone(root);
     }
   }
   for (const auto& entry : root) {
@@ -161,8 +160,7 @@ void ConfigDecoder::decode_key(const YAML::Node& key_node, const YAML::Node& val
     reader_.error(key_node, key, message);
     return;
   }
-  // A SageMaker file is refused as a whole (see decode); only typos are worth
-  // reporting on top of that.
+  // A SageMaker file is kept verbatim (see decode); only typos are checked.
   if (pending_.sagemaker) return;
   if (key == "distributed_type") pending_.distributed_type_key = value;
   // A null value (`key:` or `key: null`) means "not set", as Accelerate's

@@ -39,6 +39,9 @@ FileFormat format_for_path(const std::string& path) {
 }
 
 YAML::Node to_document(const ClusterConfig& config) {
+  if (config.sagemaker_document && config.sagemaker_document.IsMap()) {
+    return YAML::Clone(config.sagemaker_document);
+  }
   YAML::Node document(YAML::NodeType::Map);
   document["compute_environment"] = string_node(to_string(config.compute_environment));
   document["distributed_type"] = string_node(to_string(config.distributed_type));

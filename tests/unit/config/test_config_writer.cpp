@@ -25,7 +25,7 @@ ClusterConfig load_ok(const std::string& path) {
 TEST_CASE("writer: fixtures written by Accelerate come back byte for byte") {
   // Each file is yaml.safe_dump's (or json.dumps') own text, checked with PyYAML.
   for (const char* name : {"no.yaml", "multi_cpu.yaml", "multi_gpu.yaml", "fsdp.yaml",
-                           "deepspeed.yaml", "megatron_lm.yaml", "xla.yaml"}) {
+                           "deepspeed.yaml", "megatron_lm.yaml", "xla.yaml", "sagemaker.yaml"}) {
     INFO(name);
     CHECK(to_yaml(load_ok(fixture(name))) == slurp(fixture(name)));
   }
@@ -36,7 +36,7 @@ TEST_CASE("writer: load -> save -> load keeps every value of every fixture") {
   TempDir dir;
   for (const char* name : {"no.yaml", "multi_cpu.yaml", "multi_gpu.yaml", "fsdp.yaml",
                            "deepspeed.yaml", "megatron_lm.yaml", "xla.yaml", "default_json.yaml",
-                           "legacy.yaml", "legacy_no_mixed_precision.yaml"}) {
+                           "legacy.yaml", "legacy_no_mixed_precision.yaml", "sagemaker.yaml"}) {
     INFO(name);
     const ClusterConfig first = load_ok(fixture(name));
     const std::string saved = dir.file(name);
