@@ -1,7 +1,15 @@
 """The real `accel` binary: version, help and exit codes."""
+import shutil
+import subprocess
 import unittest
 
-from harness import run_accel
+from harness import ACCEL, run_accel
+
+# The libraries a portable accel binary may need at run time: the C and C++
+# runtimes every Linux has. CUDA, NCCL and NVML are dlopen'ed; yaml-cpp is
+# linked statically and spdlog/fmt are header-only (DESIGN.md).
+ALLOWED_NEEDED = {"libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1",
+                  "ld-linux-x86-64.so.2"}
 
 
 class CliBasics(unittest.TestCase):
@@ -15,6 +23,16 @@ class CliBasics(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("frobnicate", r.stderr)
         self.assertNotIn("terminate called", r.stderr)
+
+    def test_binary_needs_only_the_c_and_cxx_runtimes(self):
+        if shutil.which("readelf") is None:
+            self.skipTest("readelf (binutils) is not installed")
+        dynamic = subprocess.run(["readelf", "-d", ACCEL], capture_output=True, text=True,
+                                 check=True).stdout
+        needed = {line.split("[", 1)[1].rstrip("]") for line in dynamic.splitlines()
+                  if "(NEEDED)" in line}
+        self.assertTrue(needed, dynamic)
+        self.assertLessEqual(needed, ALLOWED_NEEDED)
 
 
 if __name__ == "__main__":
