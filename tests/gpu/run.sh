@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# GPU checks, for a machine with NVIDIA GPUs, torch (CUDA) and accelerate:
+# the GPU integration tests, the ordinary integration tests, and the launcher
+# start-up comparison. It needs no compiler: build here and carry the build
+# folder (the binary is portable, DESIGN.md).
+#
+#   tests/gpu/run.sh [BUILD_DIR]       (default: build/release)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build/release}
+export ACCEL_BIN=$PWD/$build/cli/accel
+export ACCEL_TEST_PYTHON=${ACCEL_TEST_PYTHON:-$(command -v python3)}
+export PYTHONDONTWRITEBYTECODE=1
+nvidia-smi -L || true
+"$ACCEL_BIN" --version
+
+status=0
+cd tests/integration
+for test in test_launch_gpu.py test_launch_env.py test_launch_supervision.py test_launch_torch.py; do
+  echo "== $test"
+  "$ACCEL_TEST_PYTHON" "$test" || status=1
+done
+cd ../..
+echo "== launcher start-up"
+RUNS=${RUNS:-10} tests/bench/compare_launchers.sh "$ACCEL_BIN" "$ACCEL_TEST_PYTHON" 1 || status=1
+exit $status
