@@ -5,7 +5,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <cerrno>
-#include <source_location>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -18,17 +17,22 @@ namespace {
 // terminals send it in one write; this only separates a lone Escape key.
 constexpr int kEscapeSequenceTimeoutMs = 50;
 
-[[noreturn]] void throw_system_error(int error, const char* call,
-                                     const std::source_location& where) {
+// Where a failed call was made. A macro rather than std::source_location,
+// which clang-tidy's clang 14 cannot parse in libstdc++ 12.
+struct CallSite {
+  const char* file;
+  int line;
+};
+
+[[noreturn]] void throw_system_error(int error, const char* call, CallSite where) {
   throw std::system_error(error, std::generic_category(),
-                          std::string(call) + " failed (" + where.file_name() + ":" +
-                              std::to_string(where.line()) + ")");
+                          std::string(call) + " failed (" + where.file + ":" +
+                              std::to_string(where.line) + ")");
 }
 
 // Runs `call` until it is not interrupted by a signal; throws on failure.
 template <typename Call>
-auto checked(const char* name, Call call,
-             const std::source_location where = std::source_location::current()) {
+auto checked_call(const char* name, CallSite where, Call call) {
   for (;;) {
     const auto result = call();
     if (result != -1) return result;
@@ -36,19 +40,21 @@ auto checked(const char* name, Call call,
   }
 }
 
+#define ACCEL_TTY_CHECKED(name, ...) checked_call((name), CallSite{__FILE__, __LINE__}, __VA_ARGS__)
+
 }  // namespace
 
 InterruptWatch::InterruptWatch() {
-  checked("sigemptyset", [&] { return sigemptyset(&watched_); });
+  ACCEL_TTY_CHECKED("sigemptyset", [&] { return sigemptyset(&watched_); });
   for (int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
-    checked("sigaddset", [&] { return sigaddset(&watched_, signal_number); });
+    ACCEL_TTY_CHECKED("sigaddset", [&] { return sigaddset(&watched_, signal_number); });
   }
   // pthread_sigmask reports errors by return value, not errno.
   if (const int error = pthread_sigmask(SIG_BLOCK, &watched_, &previous_mask_); error != 0) {
-    throw_system_error(error, "pthread_sigmask", std::source_location::current());
+    throw_system_error(error, "pthread_sigmask", CallSite{__FILE__, __LINE__});
   }
   try {
-    signal_fd_ = checked("signalfd", [&] { return signalfd(-1, &watched_, SFD_CLOEXEC); });
+    signal_fd_ = ACCEL_TTY_CHECKED("signalfd", [&] { return signalfd(-1, &watched_, SFD_CLOEXEC); });
   } catch (...) {
     pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
     throw;
@@ -67,28 +73,28 @@ std::optional<std::string> InterruptWatch::read_some(int fd, int timeout_ms) {
   pollfd fds[2] = {{fd, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
   // A retried poll restarts its timeout; EINTR is rare here because the
   // signals we expect are blocked, so the wait may only grow slightly.
-  const int ready = checked("poll", [&] { return poll(fds, 2, timeout_ms); });
+  const int ready = ACCEL_TTY_CHECKED("poll", [&] { return poll(fds, 2, timeout_ms); });
   if (fds[1].revents & POLLIN) {
     signalfd_siginfo info{};
-    checked("read(signalfd)", [&] { return ::read(signal_fd_, &info, sizeof info); });
+    ACCEL_TTY_CHECKED("read(signalfd)", [&] { return ::read(signal_fd_, &info, sizeof info); });
     throw WizardAborted::signal(static_cast<int>(info.ssi_signo));
   }
   if (ready == 0) return std::nullopt;
   // POLLHUP / POLLERR without POLLIN: read() reports end of input or the error.
   char buffer[4096];
-  const ssize_t count = checked("read", [&] { return ::read(fd, buffer, sizeof buffer); });
+  const ssize_t count = ACCEL_TTY_CHECKED("read", [&] { return ::read(fd, buffer, sizeof buffer); });
   return std::string(buffer, static_cast<std::size_t>(count));
 }
 
 RawMode::RawMode(int fd) : fd_(fd) {
-  checked("tcgetattr", [&] { return tcgetattr(fd_, &saved_); });
+  ACCEL_TTY_CHECKED("tcgetattr", [&] { return tcgetattr(fd_, &saved_); });
   termios raw = saved_;
   raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ISIG | IEXTEN);
   raw.c_iflag &= ~static_cast<tcflag_t>(IXON | ICRNL | BRKINT | INPCK | ISTRIP);
   raw.c_cc[VMIN] = 1;
   raw.c_cc[VTIME] = 0;
   // TCSANOW, not TCSAFLUSH: keys typed ahead of the first question are kept.
-  checked("tcsetattr", [&] { return tcsetattr(fd_, TCSANOW, &raw); });
+  ACCEL_TTY_CHECKED("tcsetattr", [&] { return tcsetattr(fd_, TCSANOW, &raw); });
 }
 
 RawMode::~RawMode() {
@@ -120,7 +126,7 @@ Key TtyTerminal::read_key() {
 void TtyTerminal::write(std::string_view text) {
   while (!text.empty()) {
     const ssize_t written =
-        checked("write", [&] { return ::write(out_fd_, text.data(), text.size()); });
+        ACCEL_TTY_CHECKED("write", [&] { return ::write(out_fd_, text.data(), text.size()); });
     text.remove_prefix(static_cast<std::size_t>(written));
   }
 }
