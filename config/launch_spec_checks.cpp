@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/dynamo_backends.hpp"
 #include "config/launch_spec_internal.hpp"
 
 namespace accel::config::detail {
@@ -13,24 +14,6 @@ namespace {
 
 constexpr const char* kLaunchable =
     "accel launches NO, MULTI_CPU, MULTI_GPU, FSDP and DEEPSPEED jobs";
-
-// Accelerate's DynamoBackend values.
-constexpr const char* kDynamoBackends[] = {"NO",
-                                           "EAGER",
-                                           "AOT_EAGER",
-                                           "INDUCTOR",
-                                           "AOT_TS_NVFUSER",
-                                           "NVPRIMS_NVFUSER",
-                                           "CUDAGRAPHS",
-                                           "OFI",
-                                           "FX2TRT",
-                                           "ONNXRT",
-                                           "TENSORRT",
-                                           "AOT_TORCHXLA_TRACE_ONCE",
-                                           "TORCHXLA_TRACE_ONCE",
-                                           "TVM",
-                                           "HPU_BACKEND",
-                                           "NEURON"};
 
 std::string check_switches(const ParadigmSwitches& switches) {
   if (switches.cpu) return "";  // --cpu wins: Accelerate's simple launcher runs it
@@ -99,11 +82,7 @@ std::string check_gpu_ids(const LaunchSpec& spec, const Origin& origin, const Ho
 
 std::string check_settings(const LaunchSpec& spec) {
   const PyValue& backend = spec.settings.at("dynamo_backend");
-  std::string upper = backend.text();
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  bool known = false;
-  for (const char* name : kDynamoBackends) known = known || upper == name;
-  if (!known) {
+  if (!find_dynamo_backend(backend.text())) {
     return "unknown dynamo backend " + backend.text() +
            " (--dynamo_backend or dynamo_config.dynamo_backend); "
            "choose one of no, eager, aot_eager, inductor, cudagraphs, ...";

@@ -1,28 +1,14 @@
 #include <string>
 #include <vector>
 
+#include "config/dynamo_backends.hpp"
 #include "config/wizard/questions_parts.hpp"
 
 namespace accel::config::wizard {
 
 namespace {
 
-// Accelerate's DYNAMO_BACKENDS, in its order (the menu's numbers match), with
-// its spelling ("TORHCHXLA" included: that is the value Accelerate accepts).
-const std::vector<std::string> kDynamoBackends = {"EAGER",
-                                                  "AOT_EAGER",
-                                                  "INDUCTOR",
-                                                  "AOT_TS_NVFUSER",
-                                                  "NVPRIMS_NVFUSER",
-                                                  "CUDAGRAPHS",
-                                                  "OFI",
-                                                  "FX2TRT",
-                                                  "ONNXRT",
-                                                  "TENSORRT",
-                                                  "AOT_TORCHXLA_TRACE_ONCE",
-                                                  "TORHCHXLA_TRACE_ONCE",
-                                                  "TVM"};
-constexpr std::size_t kInductor = 2;
+constexpr std::size_t kInductor = 2;  // position in dynamo_backend_menu()
 
 const std::vector<std::string> kDynamoModes = {"default", "reduce-overhead", "max-autotune"};
 
@@ -39,13 +25,14 @@ YAML::Node ask_dynamo(Prompter& prompter) {
   if (!prompter.ask_yes_no("Do you wish to optimize your script with torch dynamo?", false)) {
     return YAML::Node();
   }
+  const auto backends = dynamo_backend_menu();
   std::vector<std::string> menu;
-  for (const std::string& backend : kDynamoBackends) menu.push_back(lowercase(backend));
+  for (std::string_view backend : backends) menu.push_back(lowercase(std::string(backend)));
 
   YAML::Node dynamo(YAML::NodeType::Map);
   // The menu shows lower case; the file holds Accelerate's enum value.
-  dynamo["dynamo_backend"] = kDynamoBackends[prompter.choose(
-      "Which dynamo backend would you like to use?", menu, kInductor)];
+  dynamo["dynamo_backend"] = std::string(backends[prompter.choose(
+      "Which dynamo backend would you like to use?", menu, kInductor)]);
   if (prompter.ask_yes_no("Do you want to customize the defaults sent to torch.compile?", false)) {
     dynamo["dynamo_mode"] = choose_option(prompter, "Which mode do you want to use?", kDynamoModes);
     dynamo["dynamo_use_fullgraph"] = prompter.ask_yes_no(
