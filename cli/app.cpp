@@ -1,6 +1,9 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
+#include <vector>
 #include <exception>
 #include <ostream>
 
@@ -26,28 +29,67 @@ bool has_subcommand(const CLI::App& app, const std::string& name) {
   return false;
 }
 
+// The whole command line: every subcommand registered on `app`.
+void configure(CLI::App& app, Invocation& invocation) {
+  app.set_version_flag("--version", std::string("accel ") + version());
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  setup_config(app, invocation);
+  setup_launch(app, invocation);
+}
+
+// CLI11 takes the arguments last first.
+void parse(CLI::App& app, std::vector<std::string> args) {
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+}
+
+bool parses(const std::vector<std::string>& args) {
+  CLI::App app{kDescription, "accel"};
+  Invocation invocation;
+  configure(app, invocation);
+  try {
+    parse(app, args);
+    return true;
+  } catch (const CLI::ParseError& e) {
+    return e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success);
+  }
+}
+
+// `accel launch [options] -- script.py ...`: argparse, and so Accelerate and
+// torchrun, read `--` as "the script comes next". CLI11 hands it to the
+// top-level command, which has no place for the script. Drop that `--` when
+// it stands before the script -- exactly when the line does not parse with
+// it; a `--` after the script is the script's and parses fine.
+std::vector<std::string> without_marker_before_script(std::vector<std::string> args) {
+  const auto marker = std::find(args.begin(), args.end(), "--");
+  if (args.empty() || args.front() != "launch" || marker == args.end() || parses(args)) {
+    return args;
+  }
+  std::vector<std::string> dropped = args;
+  dropped.erase(dropped.begin() + (marker - args.begin()));
+  return parses(dropped) ? dropped : args;
+}
+
 }  // namespace
 
 int main(int argc, const char* const* argv, Console& console) {
   CLI::App app{kDescription, "accel"};
-  app.set_version_flag("--version", std::string("accel ") + version());
-  app.require_subcommand(1);
-  app.fallthrough(false);
-
   Invocation invocation;
-  setup_config(app, invocation);
-  setup_launch(app, invocation);
+  configure(app, invocation);
+  const std::vector<std::string> args =
+      without_marker_before_script(std::vector<std::string>(argv + 1, argv + argc));
 
   // CLI11 would report an unknown first word as "a subcommand is required";
   // name the word instead.
-  if (argc > 1 && argv[1][0] != '-' && !has_subcommand(app, argv[1])) {
-    console.err << "accel: error: unknown command '" << argv[1] << "'\n"
+  if (!args.empty() && !args.front().starts_with('-') && !has_subcommand(app, args.front())) {
+    console.err << "accel: error: unknown command '" << args.front() << "'\n"
                 << "Commands: config, launch. Run 'accel --help' for usage.\n";
     return kExitUsage;
   }
 
   try {
-    app.parse(argc, argv);
+    parse(app, args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
       return app.exit(e, console.out, console.err);  // --help, --version

@@ -115,6 +115,12 @@ class LaunchEnv(unittest.TestCase):
         _, dumps = self.launch(["--cpu"], script_args=["--help", "--num_processes", "7", "a b", ""])
         self.assertEqual(dumps["0"]["argv"], ["--help", "--num_processes", "7", "a b", ""])
 
+    def test_double_dash_before_the_script_is_argparse_s(self):
+        # `accel launch --cpu -- script.py ...` as with argparse; a later `--`
+        # belongs to the script.
+        _, dumps = self.launch(["--cpu", "--"], script_args=["--", "-x"])
+        self.assertEqual(dumps["0"]["argv"], ["--", "-x"])
+
     def test_taken_port_is_replaced(self):
         import socket
         holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

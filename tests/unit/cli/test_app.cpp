@@ -45,3 +45,14 @@ TEST_CASE("no subcommand or an unknown one is a usage error (exit 2)", "[app]") 
   CHECK(r.code == accel::cli::kExitUsage);
   CHECK(r.err.find("frobnicate") != std::string::npos);
 }
+
+TEST_CASE("a `--` before the launch script is argparse's marker, after it the script's", "[app]") {
+  // Parsing only: a missing script is reported by launch, not by CLI11.
+  auto r = run_accel({"launch", "--cpu", "--", "/nonexistent/train.py", "--", "--lr"});
+  CHECK(r.code == accel::cli::kExitUsage);
+  CHECK(r.err.find("/nonexistent/train.py") != std::string::npos);
+  CHECK(r.err.find("not expected") == std::string::npos);
+  r = run_accel({"launch", "--bogus", "--", "train.py"});
+  CHECK(r.code == accel::cli::kExitUsage);
+  CHECK(r.err.find("--bogus") != std::string::npos);
+}
