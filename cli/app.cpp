@@ -2,10 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <string>
-#include <vector>
 #include <exception>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "cli/errors.hpp"

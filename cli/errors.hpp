@@ -11,10 +11,10 @@ namespace accel::cli {
 
 // Documented in docs/cli.md; keep them in sync.
 enum ExitCode : int {
-  kExitOk = 0,           // success
-  kExitFailure = 1,      // the job or a runtime operation failed
-  kExitUsage = 2,        // bad command line, config file or other input
-  kExitInterrupted = 130 // interrupted (Ctrl-C); signals in general: 128+N
+  kExitOk = 0,            // success
+  kExitFailure = 1,       // the job or a runtime operation failed
+  kExitUsage = 2,         // bad command line, config file or other input
+  kExitInterrupted = 130  // interrupted (Ctrl-C); signals in general: 128+N
 };
 
 // A problem the user can fix. The message already says what was wrong, where

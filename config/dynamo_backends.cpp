@@ -9,9 +9,22 @@ namespace accel::config {
 namespace {
 
 constexpr auto kBackends = std::to_array<std::string_view>({
-    "NO", "EAGER", "AOT_EAGER", "INDUCTOR", "AOT_TS_NVFUSER", "NVPRIMS_NVFUSER", "CUDAGRAPHS",
-    "OFI", "FX2TRT", "ONNXRT", "TENSORRT", "AOT_TORCHXLA_TRACE_ONCE", "TORCHXLA_TRACE_ONCE", "TVM",
-    "HPU_BACKEND", "NEURON",
+    "NO",
+    "EAGER",
+    "AOT_EAGER",
+    "INDUCTOR",
+    "AOT_TS_NVFUSER",
+    "NVPRIMS_NVFUSER",
+    "CUDAGRAPHS",
+    "OFI",
+    "FX2TRT",
+    "ONNXRT",
+    "TENSORRT",
+    "AOT_TORCHXLA_TRACE_ONCE",
+    "TORCHXLA_TRACE_ONCE",
+    "TVM",
+    "HPU_BACKEND",
+    "NEURON",
 });
 constexpr std::size_t kMenuFirst = 1;  // EAGER
 constexpr std::size_t kMenuEnd = 14;   // after TVM
@@ -25,7 +38,9 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::span<const std::string_view> dynamo_backends() { return kBackends; }
+std::span<const std::string_view> dynamo_backends() {
+  return kBackends;
+}
 
 std::span<const std::string_view> dynamo_backend_menu() {
   return std::span<const std::string_view>(kBackends).subspan(kMenuFirst, kMenuEnd - kMenuFirst);

@@ -36,17 +36,17 @@ ProcessState process_state_from_env(const EnvLookup& lookup) {
   state.world_size = read_int(lookup, env::kWorldSize).value_or(1);
   state.local_rank = read_int(lookup, env::kLocalRank).value_or(0);
   state.local_world_size = read_int(lookup, env::kLocalWorldSize).value_or(state.world_size);
-  state.node_rank = read_int(lookup, env::kGroupRank)
-                        .value_or(read_int(lookup, env::kAccelNodeRank).value_or(0));
+  state.node_rank =
+      read_int(lookup, env::kGroupRank).value_or(read_int(lookup, env::kAccelNodeRank).value_or(0));
   state.restart_count = read_int(lookup, env::kRestartCount).value_or(0);
   state.local_device = read_int(lookup, env::kAccelLocalDevice);
 
-  require(state.world_size >= 1, "WORLD_SIZE must be at least 1, got " +
-                                      std::to_string(state.world_size));
+  require(state.world_size >= 1,
+          "WORLD_SIZE must be at least 1, got " + std::to_string(state.world_size));
   require(state.rank >= 0 && state.rank < state.world_size,
           "RANK=" + std::to_string(state.rank) + " is outside 0.." +
-              std::to_string(state.world_size - 1) + " (WORLD_SIZE=" +
-              std::to_string(state.world_size) + ")");
+              std::to_string(state.world_size - 1) +
+              " (WORLD_SIZE=" + std::to_string(state.world_size) + ")");
   require(state.local_world_size >= 1 && state.local_world_size <= state.world_size,
           "LOCAL_WORLD_SIZE=" + std::to_string(state.local_world_size) +
               " must be between 1 and WORLD_SIZE=" + std::to_string(state.world_size));

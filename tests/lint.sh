@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# clang-tidy (the curated .clang-tidy, checks as errors) over every source of
-# the libraries and the cli, using a build folder's compile_commands.json.
+# clang-format (every C++ file must match .clang-format) and clang-tidy (the
+# curated .clang-tidy, checks as errors) over every source of the libraries
+# and the cli, using a build folder's compile_commands.json.
 #
 #   tests/lint.sh [BUILD_DIR]     (default: build/release, configured already)
 set -euo pipefail
@@ -10,6 +11,12 @@ build=${1:-build/release}
 # GCC-only warning flags in the compile commands are not clang's business.
 # clang also prints "N warnings generated." for what the curated checks
 # filter out (library headers); only real findings are worth a line.
+# One style for the tree (.clang-format).
+if ! git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror; then
+  echo "lint: run clang-format -i on the files above"
+  exit 1
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
@@ -21,4 +28,4 @@ if [[ $status -ne 0 ]]; then
   echo "lint: clang-tidy found problems (above)"
   exit 1
 fi
-echo "lint: clang-tidy clean"
+echo "lint: clang-format and clang-tidy clean"

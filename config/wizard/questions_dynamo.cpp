@@ -31,8 +31,8 @@ YAML::Node ask_dynamo(Prompter& prompter) {
 
   YAML::Node dynamo(YAML::NodeType::Map);
   // The menu shows lower case; the file holds Accelerate's enum value.
-  dynamo["dynamo_backend"] = std::string(backends[prompter.choose(
-      "Which dynamo backend would you like to use?", menu, kInductor)]);
+  dynamo["dynamo_backend"] = std::string(
+      backends[prompter.choose("Which dynamo backend would you like to use?", menu, kInductor)]);
   if (prompter.ask_yes_no("Do you want to customize the defaults sent to torch.compile?", false)) {
     dynamo["dynamo_mode"] = choose_option(prompter, "Which mode do you want to use?", kDynamoModes);
     dynamo["dynamo_use_fullgraph"] = prompter.ask_yes_no(

@@ -25,9 +25,9 @@ struct CallSite {
 };
 
 [[noreturn]] void throw_system_error(int error, const char* call, CallSite where) {
-  throw std::system_error(error, std::generic_category(),
-                          std::string(call) + " failed (" + where.file + ":" +
-                              std::to_string(where.line) + ")");
+  throw std::system_error(
+      error, std::generic_category(),
+      std::string(call) + " failed (" + where.file + ":" + std::to_string(where.line) + ")");
 }
 
 // Runs `call` until it is not interrupted by a signal; throws on failure.
@@ -54,7 +54,8 @@ InterruptWatch::InterruptWatch() {
     throw_system_error(error, "pthread_sigmask", CallSite{__FILE__, __LINE__});
   }
   try {
-    signal_fd_ = ACCEL_TTY_CHECKED("signalfd", [&] { return signalfd(-1, &watched_, SFD_CLOEXEC); });
+    signal_fd_ =
+        ACCEL_TTY_CHECKED("signalfd", [&] { return signalfd(-1, &watched_, SFD_CLOEXEC); });
   } catch (...) {
     pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
     throw;
@@ -82,7 +83,8 @@ std::optional<std::string> InterruptWatch::read_some(int fd, int timeout_ms) {
   if (ready == 0) return std::nullopt;
   // POLLHUP / POLLERR without POLLIN: read() reports end of input or the error.
   char buffer[4096];
-  const ssize_t count = ACCEL_TTY_CHECKED("read", [&] { return ::read(fd, buffer, sizeof buffer); });
+  const ssize_t count =
+      ACCEL_TTY_CHECKED("read", [&] { return ::read(fd, buffer, sizeof buffer); });
   return std::string(buffer, static_cast<std::size_t>(count));
 }
 

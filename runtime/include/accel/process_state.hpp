@@ -10,12 +10,12 @@
 namespace accel {
 
 struct ProcessState {
-  int rank = 0;                // RANK: index among all processes
-  int world_size = 1;          // WORLD_SIZE
-  int local_rank = 0;          // LOCAL_RANK: index on this machine
-  int local_world_size = 1;    // LOCAL_WORLD_SIZE
-  int node_rank = 0;           // GROUP_RANK (or ACCEL_NODE_RANK)
-  int restart_count = 0;       // TORCHELASTIC_RESTART_COUNT
+  int rank = 0;                     // RANK: index among all processes
+  int world_size = 1;               // WORLD_SIZE
+  int local_rank = 0;               // LOCAL_RANK: index on this machine
+  int local_world_size = 1;         // LOCAL_WORLD_SIZE
+  int node_rank = 0;                // GROUP_RANK (or ACCEL_NODE_RANK)
+  int restart_count = 0;            // TORCHELASTIC_RESTART_COUNT
   std::optional<int> local_device;  // ACCEL_LOCAL_DEVICE: CUDA device of this process
 
   bool is_main_process() const { return rank == 0; }

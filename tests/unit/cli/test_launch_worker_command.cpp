@@ -47,7 +47,8 @@ TEST_CASE("a .py script runs under the chosen Python with its arguments verbatim
   CHECK(worker_argv(request).front() == python);
 }
 
-TEST_CASE("flag -m runs a module; --no_python and other files run directly", "[launch_worker_command]") {
+TEST_CASE("flag -m runs a module; --no_python and other files run directly",
+          "[launch_worker_command]") {
   TempDir dir;
   const std::string python = dir.file("python3", 0755);
   const std::string tool = dir.file("tool", 0755);

@@ -197,7 +197,8 @@ TEST_CASE("torchrun paths keep 127.0.0.1 on one machine; the port defaults to 29
   CHECK_FALSE(r.spec.master_port_given);
 }
 
-TEST_CASE("flag --nproc_per_node is torchrun's spelling of the per-machine count", "[launch_spec]") {
+TEST_CASE("flag --nproc_per_node is torchrun's spelling of the per-machine count",
+          "[launch_spec]") {
   LaunchFlags flags;
   flags.cpu = true;
   flags.nproc_per_node = 3;

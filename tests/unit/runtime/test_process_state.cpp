@@ -23,10 +23,13 @@ TEST_CASE("a process started by hand is a world of one", "[process_state]") {
 }
 
 TEST_CASE("the launcher's variables are read back", "[process_state]") {
-  const auto state = accel::process_state_from_env(
-      env_of({{"RANK", "5"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"}, {"LOCAL_WORLD_SIZE", "4"},
-              {"GROUP_RANK", "1"}, {"TORCHELASTIC_RESTART_COUNT", "2"},
-              {"ACCEL_LOCAL_DEVICE", "1"}}));
+  const auto state = accel::process_state_from_env(env_of({{"RANK", "5"},
+                                                           {"WORLD_SIZE", "8"},
+                                                           {"LOCAL_RANK", "1"},
+                                                           {"LOCAL_WORLD_SIZE", "4"},
+                                                           {"GROUP_RANK", "1"},
+                                                           {"TORCHELASTIC_RESTART_COUNT", "2"},
+                                                           {"ACCEL_LOCAL_DEVICE", "1"}}));
   CHECK(state.rank == 5);
   CHECK(state.world_size == 8);
   CHECK(state.local_rank == 1);
