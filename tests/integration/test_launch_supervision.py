@@ -112,6 +112,63 @@ class LaunchSupervision(unittest.TestCase):
         process.communicate(timeout=60)
         self.assertEqual(process.returncode, 143)
 
+    def test_a_second_ctrl_c_skips_the_grace_period(self):
+        marker = f"accel-second-ctrl-c-{uuid.uuid4().hex}"
+        self.env["ACCEL_TEST_MARKER"] = marker
+        script = self.script("""
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            ready()
+            time.sleep(120)
+        """)
+        process = self.start_launch(script, 2, "--grace_period", "100")
+        self.wait_ready(2)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        self.assertIsNone(process.poll(), "the launcher must wait out the grace period")
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        self.assertLess(time.monotonic() - started, 30)  # generous: the grace period is 100 s
+        self.assertEqual(process.returncode, 130, err)
+        self.assertEqual(live_pids_with_marker(marker), [])
+
+    def test_sighup_stops_the_job_with_129(self):
+        script = self.script("""
+            def on_hup(signum, frame):
+                pathlib.Path(os.environ["READY_DIR"], f"got_sighup.{rank}").touch()
+                sys.exit(0)
+            signal.signal(signal.SIGHUP, on_hup)
+            ready()
+            time.sleep(60)
+        """)
+        process = self.start_launch(script, 2)
+        self.wait_ready(2)
+        process.send_signal(signal.SIGHUP)
+        _, err = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 129, err)
+        for r in range(2):
+            self.assertTrue(os.path.exists(os.path.join(self.dir, f"got_sighup.{r}")), f"rank {r}")
+
+    def test_sigusr1_is_forwarded_and_the_job_goes_on(self):
+        # SLURM's preemption warning: workers checkpoint and carry on.
+        script = self.script("""
+            got = []
+            signal.signal(signal.SIGUSR1, lambda signum, frame: got.append(signum))
+            ready()
+            deadline = time.monotonic() + 60
+            while not got and time.monotonic() < deadline:
+                time.sleep(0.01)
+            print(f"rank {rank} checkpointed after SIGUSR1", flush=True)
+        """)
+        process = self.start_launch(script, 2)
+        self.wait_ready(2)
+        process.send_signal(signal.SIGUSR1)
+        out, err = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 0, err)
+        for r in range(2):
+            self.assertIn(f"rank {r} checkpointed after SIGUSR1", out)
+
     def test_kill_9_of_the_launcher_leaves_nothing_behind(self):
         marker = f"accel-supervision-{uuid.uuid4().hex}"
         self.env["ACCEL_TEST_MARKER"] = marker
@@ -160,6 +217,9 @@ class LaunchSupervision(unittest.TestCase):
         self.assertIn("rank 0 attempt 1 max 2", r.stdout)
         self.assertIn("rank 1 attempt 1 max 2", r.stdout)
         self.assertIn("restart", r.stderr)
+        # The success still tells why attempt 0 failed.
+        self.assertIn("succeeded on attempt 1 after 1 failed attempt", r.stderr)
+        self.assertIn("attempt 0: rank 1 (local rank 1)", r.stderr)
 
     def test_restarts_exhausted_exit_with_the_last_failure(self):
         script = self.script("""
