@@ -7,15 +7,13 @@
 
 #include "cli/errors.hpp"
 #include "cli/launch_options.hpp"
+#include "config/launch_spec_settings.hpp"
 
 namespace accel::cli {
 
 namespace {
 
-constexpr const char* kHardware = "Hardware Selection Arguments";
-constexpr const char* kResource = "Resource Selection Arguments";
-constexpr const char* kParadigm = "Training Paradigm Arguments";
-constexpr const char* kDistributed = "Distributed GPUs";
+using namespace config::help_group;
 constexpr const char* kTorchrun = "torchrun Aliases";
 constexpr const char* kLauncher = "Launcher (accel)";
 

@@ -7,11 +7,7 @@ namespace accel::config {
 
 namespace {
 
-constexpr const char* kResource = "Resource Selection Arguments";
-constexpr const char* kDeepspeed = "DeepSpeed Arguments";
-constexpr const char* kFsdp = "FSDP Arguments";
-constexpr const char* kMegatron = "Megatron-LM Arguments";
-constexpr const char* kFp8 = "FP8 Arguments";
+using namespace help_group;
 
 using T = SettingType;
 

@@ -26,6 +26,19 @@ enum class SettingType {
   kTruthList,  // comma-separated str_to_bool values (fp8_override_linear_precision)
 };
 
+// The help sections of `accel launch --help`, named as Accelerate's argparse
+// groups them; the cli's own flags and the table's rows share them.
+namespace help_group {
+inline constexpr const char* kHardware = "Hardware Selection Arguments";
+inline constexpr const char* kResource = "Resource Selection Arguments";
+inline constexpr const char* kParadigm = "Training Paradigm Arguments";
+inline constexpr const char* kDistributed = "Distributed GPUs";
+inline constexpr const char* kDeepspeed = "DeepSpeed Arguments";
+inline constexpr const char* kFsdp = "FSDP Arguments";
+inline constexpr const char* kMegatron = "Megatron-LM Arguments";
+inline constexpr const char* kFp8 = "FP8 Arguments";
+}  // namespace help_group
+
 struct SettingInfo {
   const char* name;  // argparse dest, also the flag: --<name> / --<name with dashes>
   SettingType type;
