@@ -15,6 +15,10 @@ export ACCEL_TEST_PYTHON=${ACCEL_TEST_PYTHON:-$(command -v python3)}
 export PYTHONDONTWRITEBYTECODE=1
 nvidia-smi -L || true
 "$ACCEL_BIN" --version
+# Portability (DESIGN.md): built on Debian 12, the binary needs only the C and
+# C++ runtime libraries on this newer distribution.
+echo "== shared libraries of accel"
+ldd "$ACCEL_BIN"
 
 status=0
 echo "== host probe (NVML through dlopen)"
@@ -25,6 +29,8 @@ for test in test_launch_gpu.py test_launch_env.py test_launch_supervision.py tes
   "$ACCEL_TEST_PYTHON" "$test" || status=1
 done
 cd ../..
+echo "== environment parity with the real accelerate launch"
+"$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"
 RUNS=${RUNS:-10} tests/bench/compare_launchers.sh "$ACCEL_BIN" "$ACCEL_TEST_PYTHON" 1 || status=1
 exit $status

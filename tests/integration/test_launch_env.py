@@ -106,7 +106,10 @@ class LaunchEnv(unittest.TestCase):
             f.write("compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_CPU\nuse_cpu: true\n"
                     "num_processes: 2\nmachine_rank: 0\nnum_machines: 1\nmixed_precision: bf16\n"
                     "main_training_function: main\n")
-        r, dumps = self.launch(["--config_file", config])
+        # OMP_NUM_THREADS given: otherwise, on a machine with more than 2
+        # physical cores, Accelerate's notice about num_cpu_threads_per_process
+        # is due (and accel prints it too).
+        r, dumps = self.launch(["--config_file", config], env={"OMP_NUM_THREADS": "1"})
         self.assertNotIn("had defaults used instead", r.stderr)
         self.assertEqual(sorted(dumps), ["0", "1"])
         self.assert_vars(dumps["1"]["env"], {"ACCELERATE_USE_CPU": "True", "ACCELERATE_MIXED_PRECISION": "bf16",

@@ -117,6 +117,23 @@ class LaunchOnGpu(unittest.TestCase):
         self.assertEqual(report["mixed_precision"], "bf16")
         self.assertEqual(report["gathered"], list(range(self.gpus)))
 
+    @unittest.skipUnless(has_accelerate(), "HF accelerate is not installed")
+    def test_real_accelerate_script_on_cpu_with_four_processes(self):
+        # Accelerate's MULTI_CPU path (gloo), as `accelerate launch --cpu
+        # --num_processes 4` runs it, on the machine that has real accelerate.
+        script = self.write("acc.py", ACCELERATE_SCRIPT)
+        out = os.path.join(self.dir, "out")
+        os.mkdir(out)
+        r = run_accel(["launch", "-q", "--cpu", "--num_processes", "4",
+                       "--python", TEST_PYTHON, script, out], env=self.env, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for index in range(4):
+            with open(os.path.join(out, f"acc{index}.json")) as f:
+                report = json.load(f)
+            self.assertEqual(report["num_processes"], 4)
+            self.assertTrue(report["device"].startswith("cpu"), report["device"])
+            self.assertEqual(report["gathered"], [0, 1, 2, 3])
+
 
 GPUS = 0
 
