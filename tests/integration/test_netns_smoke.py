@@ -2,6 +2,7 @@
 between namespaces works by address, each loopback stays private, nothing is
 left behind, and a two-process torch gloo job across namespaces works only
 when GLOO_SOCKET_IFNAME names the namespace's interface."""
+import faulthandler
 import os
 import socket
 import subprocess
@@ -103,7 +104,10 @@ class NetnsSmoke(unittest.TestCase):
         with NetNamespaces(1) as net:
             sleeper = net.run_in(0, ["sleep", "600"])
             path = net.path(0)
-            self.assertTrue(netns.pids_in_namespace(path))
+            deadline = time.monotonic() + 10  # until nsenter has entered
+            while sleeper.pid not in netns.pids_in_namespace(path):
+                self.assertLess(time.monotonic(), deadline, "sleep never entered the namespace")
+                time.sleep(0.01)
         self.assertEqual(sleeper.wait(timeout=10), -9)
         self.assertFalse(os.path.exists(path))
 
@@ -161,4 +165,7 @@ class NetnsSmoke(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    # A hang prints where every thread was, before ctest's TIMEOUT (120 s)
+    # kills the file without a word.
+    faulthandler.dump_traceback_later(100, exit=True)
     harness.main()
