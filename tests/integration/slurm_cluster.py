@@ -30,6 +30,14 @@ jobs, stops the daemons by pid (SIGTERM, then SIGKILL) and fails when any such
 process is still alive; start() first kills what a killed earlier run left
 (ACCEL_SLURM_OWNER names a pid that is gone).
 
+Timing on a 2-core VM: start() takes 0.05-0.1 s (it waits for slurmctld to
+listen before anything talks to it: SLURM's clients retry a refused
+connection only after a second). srun outside a batch job starts at once
+(about 0.15 s); a batch job waits for slurmctld's once-a-second scheduling
+pass, so sbatch_wait takes about 1 s (the first job after start() up to
+3 s). sbatch_wait polls scontrol rather than using `sbatch --wait`, which
+polls every 2 s or more.
+
 Needs root (slurmd runs jobs as their user; munged must be started as munge).
 """
 import collections
@@ -169,6 +177,9 @@ class SlurmCluster:
         self.dir = None
         self.conf = None
         self.env = None
+        # The address slurmctld reaches each node at ("n1": "127.0.0.1", or
+        # the node's namespace address with netns=).
+        self.node_addresses = {}
         self.start_seconds = None  # from munged's start to all nodes idle
         self._daemons = {}         # name -> Popen
         self._jobs_submitted = 0
@@ -496,6 +507,7 @@ class SlurmCluster:
         ]
         for i, name in enumerate(self.node_names):
             address = self.netns.addresses[i] if self.netns else "127.0.0.1"
+            self.node_addresses[name] = address
             lines.append(f"NodeName={name} NodeHostname={host} NodeAddr={address} "
                          f"Port={self.node_ports[i]} CPUs={self.cpus_per_node} State=UNKNOWN")
         lines.append("PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP")

@@ -15,14 +15,14 @@ from harness import TEST_PYTHON
 import netns
 from netns import NetNamespaces
 
-# Listens on HOST:PORT, prints "ready", answers one connection with "hello".
+# Listens on HOST and a free port, prints "ready PORT", answers every
+# connection with "hello".
 SERVER = textwrap.dedent("""
     import socket, sys
     s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((sys.argv[1], int(sys.argv[2])))
+    s.bind((sys.argv[1], 0))
     s.listen()
-    print("ready", flush=True)
+    print("ready", s.getsockname()[1], flush=True)
     while True:
         c, _ = s.accept()
         c.sendall(b"hello")
@@ -49,7 +49,7 @@ GLOO_RANK = textwrap.dedent("""
     print(f"sum={t.item():g}", flush=True)
     dist.destroy_process_group()
 """)
-PORT = 29517
+GLOO_PORT = 29517  # inside namespace 0, where nothing else listens
 
 
 class NetnsSmoke(unittest.TestCase):
@@ -66,38 +66,37 @@ class NetnsSmoke(unittest.TestCase):
         assert not left, f"namespaces left behind: {left}"
 
     def start_server(self, i, host):
-        server = self.net.run_in(i, [TEST_PYTHON, "-c", SERVER, host, str(PORT)],
-                                 stdout=subprocess.PIPE, text=True)
-        self.addCleanup(server.stdout.close)
-        self.addCleanup(server.wait)
-        self.addCleanup(server.kill)
-        self.assertEqual(server.stdout.readline().strip(), "ready")
-        return server
-
-    def connect_from(self, i, host):
-        return self.net.run(i, [TEST_PYTHON, "-c", CLIENT, host, str(PORT)],
-                            capture_output=True, text=True, timeout=30)
-
-    def test_tcp_reaches_another_namespace_by_its_address(self):
-        self.start_server(0, self.net.addresses[0])
-        result = self.connect_from(1, self.net.addresses[0])
-        self.assertEqual(result.stdout.strip(), "hello", result.stderr)
-
-    def test_loopback_is_private_to_each_namespace(self):
-        self.start_server(0, "127.0.0.1")
-        self.assertEqual(self.connect_from(0, "127.0.0.1").stdout.strip(), "hello")
-        result = self.connect_from(1, "127.0.0.1")
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("refused", result.stdout)
-
-    def test_root_namespace_is_reachable_at_host_address(self):
-        server = subprocess.Popen([TEST_PYTHON, "-c", SERVER, self.net.host_address, str(PORT)],
+        """Starts SERVER on `host` in namespace i (None: the root namespace);
+        returns its port."""
+        argv = [TEST_PYTHON, "-c", SERVER, host]
+        server = subprocess.Popen(argv if i is None else self.net.command(i, argv),
                                   stdout=subprocess.PIPE, text=True)
         self.addCleanup(server.stdout.close)
         self.addCleanup(server.wait)
         self.addCleanup(server.kill)
-        self.assertEqual(server.stdout.readline().strip(), "ready")
-        result = self.connect_from(1, self.net.host_address)
+        ready, port = server.stdout.readline().split()
+        self.assertEqual(ready, "ready")
+        return port
+
+    def connect_from(self, i, host, port):
+        return self.net.run(i, [TEST_PYTHON, "-c", CLIENT, host, port],
+                            capture_output=True, text=True, timeout=30)
+
+    def test_tcp_reaches_another_namespace_by_its_address(self):
+        port = self.start_server(0, self.net.addresses[0])
+        result = self.connect_from(1, self.net.addresses[0], port)
+        self.assertEqual(result.stdout.strip(), "hello", result.stderr)
+
+    def test_loopback_is_private_to_each_namespace(self):
+        port = self.start_server(0, "127.0.0.1")
+        self.assertEqual(self.connect_from(0, "127.0.0.1", port).stdout.strip(), "hello")
+        result = self.connect_from(1, "127.0.0.1", port)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("refused", result.stdout)
+
+    def test_root_namespace_is_reachable_at_host_address(self):
+        port = self.start_server(None, self.net.host_address)
+        result = self.connect_from(1, self.net.host_address, port)
         self.assertEqual(result.stdout.strip(), "hello", result.stderr)
 
     def test_processes_inside_are_killed_on_remove(self):
@@ -118,7 +117,7 @@ class NetnsSmoke(unittest.TestCase):
         for rank in range(2):
             env = dict(os.environ)
             env.pop("GLOO_SOCKET_IFNAME", None)
-            env.update(MASTER_ADDR=self.net.addresses[0], MASTER_PORT=str(PORT),
+            env.update(MASTER_ADDR=self.net.addresses[0], MASTER_PORT=str(GLOO_PORT),
                        WORLD_SIZE="2", RANK=str(rank), **extra_env)
             ranks.append(self.net.run_in(rank, [TEST_PYTHON, "-c", GLOO_RANK], env=env,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

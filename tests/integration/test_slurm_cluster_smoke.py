@@ -123,6 +123,7 @@ class SlurmClusterLifeCycle(unittest.TestCase):
                 name, rest = line.split(" ", 1)
                 seen[name] = rest.split()[3].split("/")[0]
             self.assertEqual(seen, {"n1": net.addresses[0], "n2": net.addresses[1]})
+            self.assertEqual(seen, cluster.node_addresses)
 
 
 if __name__ == "__main__":
