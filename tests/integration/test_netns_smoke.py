@@ -110,9 +110,10 @@ class NetnsSmoke(unittest.TestCase):
         self.assertEqual(sleeper.wait(timeout=10), -9)
         self.assertFalse(os.path.exists(path))
 
-    def gloo_job(self, extra_env):
+    def gloo_job(self, extra_env, timeout):
         """Runs a 2-rank gloo all-reduce, rank i in namespace i, rank 0's
-        store at its namespace address; returns [(returncode, output)]."""
+        store at its namespace address; returns [(returncode, output)], -9
+        for a rank killed after `timeout` seconds or after its peer failed."""
         ranks = []
         for rank in range(2):
             env = dict(os.environ)
@@ -125,7 +126,7 @@ class NetnsSmoke(unittest.TestCase):
         # A rank that failed leaves its peer waiting out gloo's connect
         # timeout (about 40 s whatever init_process_group's timeout says):
         # once one rank failed, the others are stopped.
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while any(p.poll() is None for p in ranks) and time.monotonic() < deadline:
             if any(p.poll() not in (None, 0) for p in ranks):
                 break
@@ -140,7 +141,7 @@ class NetnsSmoke(unittest.TestCase):
 
     def test_gloo_across_namespaces_with_socket_ifname(self):
         self.skip_without_torch()
-        for returncode, out in self.gloo_job({"GLOO_SOCKET_IFNAME": self.net.interface}):
+        for returncode, out in self.gloo_job({"GLOO_SOCKET_IFNAME": self.net.interface}, 40):
             self.assertEqual(returncode, 0, out)
             self.assertIn("sum=3", out)
 
@@ -149,11 +150,13 @@ class NetnsSmoke(unittest.TestCase):
         # the hostname resolves to (127.0.1.1 on stock Debian, 127.0.0.1
         # here), which on the other "machine" is its own loopback.
         self.skip_without_torch()
-        results = self.gloo_job({})
+        # Usually one rank fails at once (its peer's address refuses); a
+        # rank that hangs instead counts as failed too.
+        results = self.gloo_job({}, 20)
+        self.assertFalse(all(rc == 0 for rc, _ in results), results)
         failed = [out for rc, out in results if rc not in (0, -9)]
-        self.assertTrue(failed, results)
         advertised = socket.gethostbyname(socket.gethostname())
-        if advertised.startswith("127."):
+        if failed and advertised.startswith("127."):
             self.assertIn(f"[{advertised}]", failed[0], "gloo failed for another reason")
 
     def skip_without_torch(self):
