@@ -28,7 +28,9 @@ has ACCEL_SLURM_CLUSTER=<directory> in its environment (jobs inherit it from
 `cluster.env` through sbatch/srun's default --export=ALL). stop() cancels the
 jobs, stops the daemons by pid (SIGTERM, then SIGKILL) and fails when any such
 process is still alive; start() first kills what a killed earlier run left
-(ACCEL_SLURM_OWNER names a pid that is gone).
+(ACCEL_SLURM_OWNER names a pid that is gone). The directory goes too, unless
+ACCEL_KEEP_SLURM_DIR is set (to read slurm.conf and the daemons' logs in
+log/ after a failure; `cluster.log("n1")` gives them to a failing test).
 
 Timing on a 2-core VM: start() takes 0.05-0.1 s (it waits for slurmctld to
 listen before anything talks to it: SLURM's clients retry a refused
@@ -206,13 +208,10 @@ class SlurmCluster:
         for name in self.node_names:
             os.makedirs(os.path.join(self.dir, "spool", name))
         self.conf = os.path.join(self.dir, "slurm.conf")
-        self.env = dict(os.environ, SLURM_CONF=self.conf,
-                        **{MARKER: self.dir, OWNER: str(os.getpid())})
         # The caller's own SLURM job (if any) must not leak into this one.
-        for key in [k for k in self.env if k.startswith(("SLURM_", "SBATCH_", "SRUN_"))]:
-            if key != "SLURM_CONF":
-                del self.env[key]
-        self.env["SLURM_CONF"] = self.conf
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("SLURM_", "SBATCH_", "SRUN_"))}
+        self.env.update({"SLURM_CONF": self.conf, MARKER: self.dir, OWNER: str(os.getpid())})
         started = time.monotonic()
         try:
             self._start_munged()
