@@ -25,6 +25,12 @@ test_packages=(
   python3-yaml                 # tests/integration/test_config_*.py read configs back
   tmux                         # tests/integration/test_config_wizard.py (a real terminal)
   procps iproute2              # ps and ip (network namespaces): DESIGN.md's multi-machine tests
+  # A real SLURM cluster on this machine: tests/integration/slurm_cluster.py
+  # (issue 7's multi-machine tests). Without systemd their postinst starts
+  # nothing (invoke-rc.d finds no runlevel); under systemd munge starts with
+  # /etc/munge's key, and slurmctld/slurmd are skipped for want of
+  # /etc/slurm/slurm.conf. The tests run their own daemons either way.
+  slurmctld slurmd slurm-client munge
   openmpi-bin libopenmpi-dev   # tests/bench: mpirun, the CPU performance anchor
   hyperfine                    # tests/bench/compare_launchers.sh
   clang-format clang-tidy      # tests/lint.sh
