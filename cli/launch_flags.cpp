@@ -346,6 +346,26 @@ void bind_settings(CLI::App& app) {
   }
 }
 
+// CLI11 takes an empty value for a number as no value at all, so
+// `--machine_rank "$SLURM_NODEID"` with the variable unset would quietly
+// become machine 0. An empty number is refused instead.
+void refuse_empty_numbers(CLI::App& app) {
+  const CLI::Validator given(
+      [](const std::string& text) {
+        return text.empty() ? std::string(
+                                  "the value is empty (a job script quoting an unset variable?); "
+                                  "give a number")
+                            : std::string();
+      },
+      "", "not empty");
+  for (const char* name : {"--num_processes", "--num_machines", "--num_cpu_threads_per_process",
+                           "--machine_rank", "--main_process_port", "--max_restarts",
+                           "--monitor_interval", "--node_rank", "--master_port", "--grace_period",
+                           "--join_timeout", "--heartbeat_interval", "--heartbeat_timeout"}) {
+    app.get_option(name)->check(given);
+  }
+}
+
 }  // namespace
 
 void bind_launch_flags(CLI::App& launch, LaunchRequest& request) {
@@ -354,6 +374,7 @@ void bind_launch_flags(CLI::App& launch, LaunchRequest& request) {
   bind_settings(launch);
   bind_torchrun_and_launcher(launch, request);
   bind_compatibility(launch);
+  refuse_empty_numbers(launch);
 }
 
 void finish_launch_flags(const CLI::App& launch, LaunchRequest& options) {

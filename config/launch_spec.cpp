@@ -142,8 +142,8 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
     return std::string(key) + " in " + config_path;
   };
   if (flags.multi_gpu && num_processes && *num_processes < 2) {
-    return fail("--multi_gpu needs at least 2 processes, but " + processes_flag +
-                " is " + std::to_string(*num_processes));
+    return fail("--multi_gpu needs at least 2 processes, but " + processes_flag + " is " +
+                std::to_string(*num_processes));
   }
   if (flags.use_parallelism_config) {
     return fail(

@@ -12,11 +12,12 @@ namespace {
 
 // Set per worker by the supervisor or per job by the launch: never inherited.
 constexpr std::array kJobVariables = {
-    env::kRank,           env::kLocalRank,       env::kWorldSize,      env::kLocalWorldSize,
-    env::kGroupRank,      env::kGroupWorldSize,  env::kRoleRank,       env::kRoleName,
-    env::kRoleWorldSize,  env::kMasterAddr,      env::kMasterPort,     env::kAccelStoreAddr,
-    env::kAccelStorePort, env::kAccelJobId,      env::kAccelJobToken,  env::kAccelNodeRank,
-    env::kAccelLocalDevice, kRdzvTokenVariable,
+    env::kRank,           env::kLocalRank,        env::kWorldSize,
+    env::kLocalWorldSize, env::kGroupRank,        env::kGroupWorldSize,
+    env::kRoleRank,       env::kRoleName,         env::kRoleWorldSize,
+    env::kMasterAddr,     env::kMasterPort,       env::kAccelStoreAddr,
+    env::kAccelStorePort, env::kAccelJobId,       env::kAccelJobToken,
+    env::kAccelNodeRank,  env::kAccelLocalDevice, kRdzvTokenVariable,
 };
 
 }  // namespace

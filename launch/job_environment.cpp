@@ -27,6 +27,7 @@ class VariableReader {
   }
 
   std::optional<FromVariable<std::string>> text(const char* name) const {
+    if (name == nullptr) return std::nullopt;
     const auto it = env_.find(name);
     if (it == env_.end()) return std::nullopt;
     return FromVariable<std::string>{it->second, name};
@@ -101,7 +102,8 @@ Problem read_slurm_task(const VariableReader& reader, int num_nodes, int node_id
   if (Problem problem =
           reader.required_number("SLURM_LOCALID", 0, "--machine_rank", why, task.local_id))
     return problem;
-  const char* per_node_name = reader.first_set({"SLURM_STEP_TASKS_PER_NODE", "SLURM_TASKS_PER_NODE"});
+  const char* per_node_name =
+      reader.first_set({"SLURM_STEP_TASKS_PER_NODE", "SLURM_TASKS_PER_NODE"});
   if (per_node_name != nullptr) {
     std::string error;
     const auto counts = expand_tasks_per_node(reader.text(per_node_name)->value, error);
@@ -165,8 +167,8 @@ Problem read_slurm_step(const VariableReader& reader, JobEnvironment& job) {
     job.main_process_ip = FromVariable<std::string>{hosts->front(), list};
   }
   std::optional<FromVariable<int>> tasks;
-  if (Problem problem = reader.number(reader.first_set({"SLURM_STEP_NUM_TASKS", "SLURM_NTASKS"}),
-                                      1, "--num_processes", tasks))
+  if (Problem problem = reader.number(reader.first_set({"SLURM_STEP_NUM_TASKS", "SLURM_NTASKS"}), 1,
+                                      "--num_processes", tasks))
     return problem;
   if (tasks && tasks->value > nodes.value) {
     return read_slurm_task(reader, nodes.value, node_id.value, *tasks, job);
@@ -182,7 +184,8 @@ Problem read_slurm(const VariableReader& reader, JobEnvironment& job) {
     // Every task of one step agrees on "<job>.<step>", as sacct names it,
     // and a later step of the same job gets its own log folder.
     if (job_id && !job_id->value.empty()) {
-      job.job_id = {job_id->value + "." + step_id->value, job_id->variable + "." + step_id->variable};
+      job.job_id = {job_id->value + "." + step_id->value,
+                    job_id->variable + "." + step_id->variable};
     }
     return read_slurm_step(reader, job);
   }
@@ -238,14 +241,15 @@ Problem read_torchrun(const VariableReader& reader, JobEnvironment& job) {
                          "' in the environment asks for an elastic range of machines, which "
                          "accel does not support; set a fixed number (or pass --nnodes N)");
     }
-    if (Problem problem = VariableReader(single).number("PET_NNODES", 1, "--nnodes",
-                                                        job.num_machines))
+    if (Problem problem =
+            VariableReader(single).number("PET_NNODES", 1, "--nnodes", job.num_machines))
       return problem;
   }
   if (Problem problem = reader.number("PET_NODE_RANK", 0, "--node_rank", job.machine_rank))
     return problem;
   if (const auto nproc = reader.text("PET_NPROC_PER_NODE")) job.nproc_per_node = nproc;
-  if (const auto endpoint = reader.text("PET_RDZV_ENDPOINT"); endpoint && !endpoint->value.empty()) {
+  if (const auto endpoint = reader.text("PET_RDZV_ENDPOINT");
+      endpoint && !endpoint->value.empty()) {
     std::string host;
     std::optional<int> port;
     if (!split_endpoint(endpoint->value, host, port)) {

@@ -27,7 +27,8 @@ std::string task_shape(const JobEnvironment& job) {
   if (std::all_of(counts.begin(), counts.end(), [&](int n) { return n == counts.front(); })) {
     per_node = std::to_string(counts.front());
   } else {
-    for (const int count : counts) per_node += (per_node.empty() ? "" : ",") + std::to_string(count);
+    for (const int count : counts)
+      per_node += (per_node.empty() ? "" : ",") + std::to_string(count);
   }
   return plural(task.num_tasks.value, "task") + " on " + plural(job.num_machines->value, "node") +
          " (" + per_node + " per node; " + task.num_tasks.variable + ")";
@@ -45,8 +46,8 @@ Problem check_per_task_flags(const JobEnvironment& job, const config::LaunchFlag
   std::optional<std::string> contradiction;
   std::string processes_fix = "--num_processes " + std::to_string(tasks);
   if (flags.num_processes && *flags.num_processes != tasks) {
-    contradiction = "--num_processes is " + std::to_string(*flags.num_processes) +
-                    ", a job of " + plural(*flags.num_processes, "worker");
+    contradiction = "--num_processes is " + std::to_string(*flags.num_processes) + ", a job of " +
+                    plural(*flags.num_processes, "worker");
     processes_fix = "keep --num_processes " + std::to_string(*flags.num_processes);
   } else if (flags.nproc_per_node && *flags.nproc_per_node != task.tasks_on_node.value) {
     contradiction = "--nproc_per_node is " + std::to_string(*flags.nproc_per_node) +
@@ -56,10 +57,9 @@ Problem check_per_task_flags(const JobEnvironment& job, const config::LaunchFlag
     contradiction = "--nproc_per_node is " + *keyword + ", which asks each node for its devices";
     processes_fix = "keep --nproc_per_node " + *keyword;
   } else if (flags.num_machines && *flags.num_machines != nodes) {
-    return usage_error(started + "; but --num_machines is " +
-                       std::to_string(*flags.num_machines) + " while the step has " +
-                       plural(nodes, "node") + ": drop --num_machines, or pass " +
-                       std::to_string(nodes));
+    return usage_error(started + "; but --num_machines is " + std::to_string(*flags.num_machines) +
+                       " while the step has " + plural(nodes, "node") +
+                       ": drop --num_machines, or pass " + std::to_string(nodes));
   } else if (flags.machine_rank && *flags.machine_rank != job.machine_rank->value) {
     return usage_error(started + "; but --machine_rank is " + std::to_string(*flags.machine_rank) +
                        " on node " + std::to_string(job.machine_rank->value) +

@@ -54,7 +54,7 @@ struct LaunchRequest {
   double heartbeat_interval_seconds = 1;  // how often members report to machine 0
   double heartbeat_timeout_seconds = 10;  // silence after which a member counts as lost
   std::optional<std::string> rdzv_token;  // --rdzv_token; else ACCEL_RDZV_TOKEN
-  std::optional<std::string> python;  // --python; else ACCEL_PYTHON; else python3 on PATH
+  std::optional<std::string> python;      // --python; else ACCEL_PYTHON; else python3 on PATH
   std::vector<IgnoredFlag> ignored;
 
   // Whether worker output goes to a terminal (lines get a [rankN]: prefix then).

@@ -96,10 +96,10 @@ void add_value_origins(const LaunchPlan& plan, std::vector<std::string>& notices
   notices.push_back("accel launch: member " + std::to_string(rdzv.member_index) + " of " +
                     std::to_string(rdzv.member_count) + " (" +
                     (rdzv.serve ? "serves" : "joins " + rdzv.server_host) + " the rendezvous" +
-                    (rdzv.member_count > 1 ? " on port " + std::to_string(rdzv.port) : "") +
-                    "), " + std::to_string(rdzv.local_workers) + " worker(s) from rank " +
-                    std::to_string(rdzv.layout.first_rank) + ", job environment: " +
-                    describe(plan.job_system) + "\n");
+                    (rdzv.member_count > 1 ? " on port " + std::to_string(rdzv.port) : "") + "), " +
+                    std::to_string(rdzv.local_workers) + " worker(s) from rank " +
+                    std::to_string(rdzv.layout.first_rank) +
+                    ", job environment: " + describe(plan.job_system) + "\n");
 }
 
 supervisor::JobSpec job_spec(const LaunchRequest& request, const config::LaunchSpec& spec,
@@ -151,8 +151,7 @@ PlanResult plan_launch(const LaunchRequest& request, const config::ClusterConfig
     return fail(*problem);
   if (nproc_keyword) {
     int count = 0;
-    if (Problem problem = resolve_nproc_keyword(*nproc_keyword, host, count))
-      return fail(*problem);
+    if (Problem problem = resolve_nproc_keyword(*nproc_keyword, host, count)) return fail(*problem);
     flags.nproc_per_node = count;
   }
 
@@ -164,8 +163,8 @@ PlanResult plan_launch(const LaunchRequest& request, const config::ClusterConfig
   plan.spec = resolution.spec;
   plan.job_system = job_environment.system;
   config::LaunchSpec& spec = plan.spec;
-  if (Problem problem = plan_rendezvous(request, spec, job_environment, launcher_env, host,
-                                        plan.rendezvous))
+  if (Problem problem =
+          plan_rendezvous(request, spec, job_environment, launcher_env, host, plan.rendezvous))
     return fail(*problem);
   const int local_workers = plan.rendezvous.local_workers;
 
@@ -176,8 +175,8 @@ PlanResult plan_launch(const LaunchRequest& request, const config::ClusterConfig
     return fail(*problem);
   }
   supervisor::OutputOptions output;
-  if (Problem problem = output_options(request, spec, job_environment.system, launcher_env,
-                                       output, plan.output))
+  if (Problem problem =
+          output_options(request, spec, job_environment.system, launcher_env, output, plan.output))
     return fail(*problem);
 
   WorkerCommandRequest command{request.command,
@@ -222,9 +221,9 @@ PlanResult plan_launch(const LaunchRequest& request, const config::ClusterConfig
   }
   plan.job.output = std::move(output);
   plan.job.argv = std::move(argv);
-  plan.job.env = merge_environment(
-      inherited_environment(launcher_env),
-      accelerate_variables(spec, launcher_env, host.current_directory()));
+  plan.job.env =
+      merge_environment(inherited_environment(launcher_env),
+                        accelerate_variables(spec, launcher_env, host.current_directory()));
   result.plan = std::move(plan);
   return result;
 }

@@ -108,8 +108,8 @@ Problem plan_rendezvous(const LaunchRequest& request, const config::LaunchSpec& 
     plan.member_index = task.proc_id.value;
     plan.member_count = task.num_tasks.value;
     plan.local_workers = 1;
-    plan.layout = {task.proc_id.value,         task.num_tasks.value, task.local_id.value,
-                   task.tasks_on_node.value,   spec.machine_rank,    spec.num_machines};
+    plan.layout = {task.proc_id.value,       task.num_tasks.value, task.local_id.value,
+                   task.tasks_on_node.value, spec.machine_rank,    spec.num_machines};
     if (task.proc_id.value == 0) {
       plan.shape_notice = "accel launch: SLURM started one accel launch per task (" +
                           std::to_string(task.num_tasks.value) + " tasks on " +

@@ -56,7 +56,8 @@ struct RendezvousPlan {
   std::string token;         // HMAC key; "" = no authentication
   bool token_given = false;  // from --rdzv_token or ACCEL_RDZV_TOKEN, not generated
   std::string job_id;        // TORCHELASTIC_RUN_ID; the same on every member
-  std::string job_id_source;  // "--rdzv_id", "SLURM_JOB_ID.SLURM_STEP_ID", "main_process_ip:port", "random"
+  std::string
+      job_id_source;  // "--rdzv_id", "SLURM_JOB_ID.SLURM_STEP_ID", "main_process_ip:port", "random"
   int member_index = 0;
   int member_count = 1;
   int local_workers = 1;  // workers this launcher supervises
