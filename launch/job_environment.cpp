@@ -173,6 +173,8 @@ Problem read_slurm_step(const VariableReader& reader, JobEnvironment& job) {
   if (tasks && tasks->value > nodes.value) {
     return read_slurm_task(reader, nodes.value, node_id.value, *tasks, job);
   }
+  // One launcher on one node meets nobody: MASTER_ADDR stays local.
+  if (nodes.value == 1) job.main_process_ip.reset();
   return read_slurm_gpus(reader, job);
 }
 

@@ -1,7 +1,6 @@
 #include "launch/rendezvous_plan.hpp"
 
 #include <cstdint>
-#include <cstdio>
 
 namespace accel::launch {
 
@@ -66,7 +65,9 @@ Problem choose_endpoint(const LaunchRequest& request, const config::LaunchSpec& 
                        "--main_process_port 29500");
   }
   plan.port = spec.master_port;
-  plan.server_host = spec.main_process_ip.value_or("");  // required: config checks
+  // Several machines require main_process_ip (config checks); the tasks of
+  // a single node meet on it.
+  plan.server_host = spec.main_process_ip.value_or("127.0.0.1");
   plan.bind_address = request.rdzv_bind.value_or("");
   if (plan.serve && host.probe_port(plan.port).state == host::PortState::kInUse) {
     const std::string holder = host.describe_port_holder(plan.port);
@@ -87,10 +88,12 @@ std::string job_id_from_address(const std::string& ip, int port) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }
-  char digits[13];
-  std::snprintf(digits, sizeof digits, "%012llx",
-                static_cast<unsigned long long>(hash & 0xffffffffffffULL));
-  return std::string("accel-") + digits;
+  std::string id = "accel-";
+  constexpr int kDigits = 12;
+  for (int digit = kDigits - 1; digit >= 0; --digit) {
+    id += "0123456789abcdef"[(hash >> (4 * digit)) & 0xfU];
+  }
+  return id;
 }
 
 Problem plan_rendezvous(const LaunchRequest& request, const config::LaunchSpec& spec,

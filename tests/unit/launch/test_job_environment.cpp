@@ -94,6 +94,19 @@ TEST_CASE("SLURM GPUs: SLURM_STEP_GPUS, else CUDA_VISIBLE_DEVICES, else SLURM_GP
   CHECK_FALSE(read(env).gpus_per_machine);
 }
 
+TEST_CASE("a SLURM step on one node keeps MASTER_ADDR local", "[job_environment]") {
+  Environment env = slurm_node_step();
+  env["SLURM_NNODES"] = env["SLURM_STEP_NUM_NODES"] = "1";
+  env["SLURM_NODEID"] = "0";
+  env["SLURM_NTASKS"] = env["SLURM_STEP_NUM_TASKS"] = "1";
+  env["SLURM_STEP_TASKS_PER_NODE"] = "1";
+  CHECK_FALSE(read(env).main_process_ip);
+  // Four tasks on the node meet at its name.
+  env["SLURM_NTASKS"] = env["SLURM_STEP_NUM_TASKS"] = "4";
+  env["SLURM_STEP_TASKS_PER_NODE"] = "4";
+  CHECK(read(env).main_process_ip->value == "gpu-a01");
+}
+
 TEST_CASE("SLURM, one launcher per task: the task's place", "[job_environment]") {
   const JobEnvironment job = read(slurm_task_step());
   REQUIRE(job.task);
