@@ -20,6 +20,7 @@ using namespace config::help_group;
 using launch::LaunchRequest;
 constexpr const char* kTorchrun = "torchrun Aliases";
 constexpr const char* kLauncher = "Launcher (accel)";
+constexpr const char* kRendezvous = "Several Machines (accel)";
 constexpr const char* kIgnored = "Accepted for Compatibility (no effect under accel)";
 
 // Flags of `accelerate launch` and torchrun that have nothing to do here.
@@ -84,7 +85,8 @@ void bind_general(CLI::App& app, LaunchRequest& o) {
   app.add_option(names("--num_processes"), f.num_processes,
                  "Total number of processes (default: the visible GPUs, or 1 on the CPU)")
       ->group(kResource);
-  app.add_option(names("--num_machines"), f.num_machines, "Number of machines (accel: 1 for now)")
+  app.add_option(names("--num_machines"), f.num_machines,
+                 "Number of machines (default 1; under srun, SLURM's nodes)")
       ->group(kResource);
   app.add_option(names("--num_cpu_threads_per_process"), f.num_cpu_threads_per_process,
                  "OMP_NUM_THREADS of each worker (default: the launcher's, else 1; CPU jobs share "
@@ -113,13 +115,15 @@ void bind_paradigms_and_distributed(CLI::App& app, LaunchRequest& o) {
   app.add_flag(names("--same_network"), o.same_network,
                "All machines are on one local network (multi-machine)")
       ->group(kDistributed);
-  app.add_option(names("--machine_rank"), f.machine_rank, "Rank of this machine (0 on one machine)")
+  app.add_option(names("--machine_rank"), f.machine_rank,
+                 "Rank of this machine (0 on one machine; under srun, SLURM_NODEID)")
       ->group(kDistributed);
   app.add_option(names("--main_process_ip"), f.main_process_ip,
-                 "Address of machine 0 (MASTER_ADDR)")
+                 "Address of machine 0, where the others join (under srun: the first node)")
       ->group(kDistributed);
   app.add_option(names("--main_process_port"), f.main_process_port,
-                 "Port of machine 0 (MASTER_PORT, default 29500; 0 picks a free one)")
+                 "Port of machine 0 (default 29500): its rendezvous on several machines, else "
+                 "MASTER_PORT (0 picks a free one)")
       ->group(kDistributed);
   app.add_option(
          names("--tee", "-t"), o.tee,
@@ -133,7 +137,7 @@ void bind_paradigms_and_distributed(CLI::App& app, LaunchRequest& o) {
   app.add_option(names("--role"), o.role, "Role name of the workers (ROLE_NAME)")
       ->group(kDistributed);
   app.add_option(names("--rdzv_backend"), o.rdzv_backend,
-                 "Rendezvous backend (accepted; one machine needs none)")
+                 "Rendezvous backend (accepted; accel always uses its own rendezvous)")
       ->group(kDistributed);
   app.add_option(names("--rdzv_conf"), o.rdzv_conf,
                  "Rendezvous options key=value,... (accepted; unused)")
@@ -173,15 +177,56 @@ void bind_torchrun_and_launcher(CLI::App& app, LaunchRequest& o) {
          "Show only these local ranks' output on the console, e.g. 0 or 0,3 (log files get all)")
       ->group(kTorchrun);
   app.add_option(names("--rdzv_id") + "," + names("--run_id"), o.run_id,
-                 "Job id: TORCHELASTIC_RUN_ID and the log folder name (default: a fresh random id)")
+                 "Job id: TORCHELASTIC_RUN_ID and the log folder name, the same on every machine "
+                 "(default: SLURM's job.step, else derived from machine 0's address and port on "
+                 "several machines, else random)")
+      ->group(kTorchrun);
+  app.add_option(names("--rdzv_endpoint"), o.rdzv_endpoint,
+                 "Machine 0's HOST[:PORT], the same as --main_process_ip and --main_process_port")
+      ->type_name("HOST[:PORT]")
+      ->group(kTorchrun);
+  app.add_option(names("--log_line_prefix_template"), o.log_line_prefix_template,
+                 "Prefix of each output line, e.g. '[${rank}]:'; names ${rank}, ${local_rank}, "
+                 "${role_name}, ${host} (default: $TORCHELASTIC_LOG_LINE_PREFIX_TEMPLATE, else "
+                 "[rankN]:)")
+      ->type_name("TEMPLATE")
       ->group(kTorchrun);
 
   app.add_option(names("--grace_period"), o.grace_period_seconds,
                  "Seconds workers get to exit after SIGTERM/SIGINT before SIGKILL, 0 to 86400 "
                  "(default 30)")
       ->group(kLauncher);
-  app.add_flag(names("--no_prefix"), o.no_prefix, "Do not prefix worker output lines with [rankN]:")
+  app.add_flag(names("--no_prefix"), o.no_prefix,
+               "Do not prefix worker output lines with [rankN]: (on by default under SLURM and "
+               "for several workers on a terminal)")
       ->group(kLauncher);
+  app.add_option(names("--ranks_filter"), o.ranks_filter,
+                 "Show only these global ranks' output on the console, e.g. 0 or 0,3 (log files "
+                 "get all)")
+      ->group(kLauncher);
+
+  app.add_option(names("--rdzv_bind"), o.rdzv_bind,
+                 "Address of the interface machine 0 serves the rendezvous on (default: all)")
+      ->type_name("ADDR")
+      ->group(kRendezvous);
+  app.add_option(names("--join_timeout"), o.join_timeout_seconds,
+                 "Seconds to wait for every machine to join (default 600)")
+      ->type_name("SECONDS")
+      ->group(kRendezvous);
+  app.add_option(names("--heartbeat_interval"), o.heartbeat_interval_seconds,
+                 "Seconds between a machine's heartbeats to machine 0 (default 1)")
+      ->type_name("SECONDS")
+      ->group(kRendezvous);
+  app.add_option(names("--heartbeat_timeout"), o.heartbeat_timeout_seconds,
+                 "Seconds of silence after which a machine counts as lost and the job stops "
+                 "(default 10; more than --heartbeat_interval)")
+      ->type_name("SECONDS")
+      ->group(kRendezvous);
+  app.add_option(names("--rdzv_token"), o.rdzv_token,
+                 "Secret every machine of the job shares, to authenticate the rendezvous "
+                 "(default: $ACCEL_RDZV_TOKEN)")
+      ->type_name("TOKEN")
+      ->group(kRendezvous);
   app.add_option("--python", o.python,
                  "Python interpreter for .py scripts and -m (default: $ACCEL_PYTHON, else python3)")
       ->group(kLauncher);
@@ -301,6 +346,26 @@ void bind_settings(CLI::App& app) {
   }
 }
 
+// CLI11 takes an empty value for a number as no value at all, so
+// `--machine_rank "$SLURM_NODEID"` with the variable unset would quietly
+// become machine 0. An empty number is refused instead.
+void refuse_empty_numbers(CLI::App& app) {
+  const CLI::Validator given(
+      [](const std::string& text) {
+        return text.empty() ? std::string(
+                                  "the value is empty (a job script quoting an unset variable?); "
+                                  "give a number")
+                            : std::string();
+      },
+      "", "not empty");
+  for (const char* name : {"--num_processes", "--num_machines", "--num_cpu_threads_per_process",
+                           "--machine_rank", "--main_process_port", "--max_restarts",
+                           "--monitor_interval", "--node_rank", "--master_port", "--grace_period",
+                           "--join_timeout", "--heartbeat_interval", "--heartbeat_timeout"}) {
+    app.get_option(name)->check(given);
+  }
+}
+
 }  // namespace
 
 void bind_launch_flags(CLI::App& launch, LaunchRequest& request) {
@@ -309,6 +374,7 @@ void bind_launch_flags(CLI::App& launch, LaunchRequest& request) {
   bind_settings(launch);
   bind_torchrun_and_launcher(launch, request);
   bind_compatibility(launch);
+  refuse_empty_numbers(launch);
 }
 
 void finish_launch_flags(const CLI::App& launch, LaunchRequest& options) {

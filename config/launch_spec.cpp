@@ -119,18 +119,31 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
   }
   std::optional<int> num_processes = flags.num_processes;
   if (flags.nproc_per_node) num_processes = *flags.nproc_per_node * flags.num_machines.value_or(1);
-  const char* processes_flag = flags.nproc_per_node ? "--nproc_per_node" : "--num_processes";
+  const LaunchFlags::EnvironmentSources& from_env = flags.environment_sources;
+  // The flag, or the job environment's variable that stood in for it.
+  const auto given_as = [](const std::string& variable, const char* flag) {
+    return variable.empty() ? std::string(flag) : variable;
+  };
+  const std::string processes_flag = given_as(
+      from_env.num_processes, flags.nproc_per_node ? "--nproc_per_node" : "--num_processes");
   LaunchSpec::Sources& sources = spec.sources;
   if (num_processes) sources.num_processes = processes_flag;
-  if (flags.num_machines) sources.num_machines = "--num_machines";
-  if (flags.machine_rank) sources.machine_rank = "--machine_rank";
-  if (flags.main_process_port) sources.master_port = "--main_process_port";
+  if (flags.num_machines) sources.num_machines = given_as(from_env.num_machines, "--num_machines");
+  if (flags.machine_rank) sources.machine_rank = given_as(from_env.machine_rank, "--machine_rank");
+  if (flags.main_process_ip)
+    sources.main_process_ip = given_as(from_env.main_process_ip, "--main_process_ip");
+  if (flags.main_process_port)
+    sources.master_port = given_as(from_env.main_process_port, "--main_process_port");
+  // SLURM's GPUs per node, for every machine of the job.
+  const auto suggested_processes = [&flags](const std::optional<int>& machines) {
+    return *flags.suggested_nproc_per_node * machines.value_or(1);
+  };
   const auto from_file = [&config_path](const char* key) {
     return std::string(key) + " in " + config_path;
   };
   if (flags.multi_gpu && num_processes && *num_processes < 2) {
-    return fail("--multi_gpu needs at least 2 processes, but " + std::string(processes_flag) +
-                " is " + std::to_string(*num_processes));
+    return fail("--multi_gpu needs at least 2 processes, but " + processes_flag + " is " +
+                std::to_string(*num_processes));
   }
   if (flags.use_parallelism_config) {
     return fail(
@@ -180,7 +193,10 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
     if (config->compute_environment == ComputeEnvironment::kAmazonSagemaker) {
       switches.sagemaker = true;
     } else {
-      if (!num_processes) {
+      if (!num_processes && config->num_processes == -1 && flags.suggested_nproc_per_node) {
+        num_processes = suggested_processes(num_machines);
+        sources.num_processes = flags.suggested_nproc_per_node_source;
+      } else if (!num_processes) {
         num_processes = config->num_processes;
         sources.num_processes = from_file("num_processes");
       }
@@ -188,7 +204,10 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
         machine_rank = config->machine_rank;
         sources.machine_rank = from_file("machine_rank");
       }
-      if (!main_process_ip) main_process_ip = config->main_process_ip;
+      if (!main_process_ip && config->main_process_ip) {
+        main_process_ip = config->main_process_ip;
+        sources.main_process_ip = from_file("main_process_ip");
+      }
       if (!main_process_port && config->main_process_port) {
         main_process_port = config->main_process_port;
         sources.master_port = from_file("main_process_port");
@@ -220,6 +239,10 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
       spec.deepspeed_fields_from_config.emplace_back("mixed_precision");
   } else {
     spec.gpu_ids = flags.gpu_ids.value_or("all");
+    if (!num_processes && flags.suggested_nproc_per_node) {
+      num_processes = suggested_processes(num_machines);
+      sources.num_processes = flags.suggested_nproc_per_node_source;
+    }
     if (!num_processes) {
       // Accelerate counts the launcher's GPUs even for --cpu or with
       // --gpu_ids, which starts workers without a GPU; accel runs one CPU
@@ -269,7 +292,10 @@ LaunchResolution resolve_launch(const LaunchFlags& flags, const ClusterConfig* c
   // master address on one machine; the simple launcher uses main_process_ip.
   const bool through_torchrun =
       !switches.cpu && (switches.multi_gpu || switches.use_fsdp || switches.use_deepspeed);
-  spec.master_addr = through_torchrun || !main_process_ip ? "127.0.0.1" : *main_process_ip;
+  // Several machines all meet at main_process_ip, on every path.
+  spec.main_process_ip = main_process_ip;
+  const bool local_master = spec.num_machines <= 1 && through_torchrun;
+  spec.master_addr = local_master || !main_process_ip ? "127.0.0.1" : *main_process_ip;
   if (switches.use_deepspeed && !switches.cpu) {
     spec.path = LaunchPath::kDeepspeed;
   } else if (switches.use_fsdp && !switches.cpu) {

@@ -44,6 +44,26 @@ struct LaunchFlags {
   // Paradigm settings given as flags (Accelerate's "nondefault" set): these
   // win over the config file's maps.
   LaunchSettings settings;
+
+  // Where a value above came from when the job environment (SLURM, mpirun, a
+  // Kubeflow PyTorchJob; launch/job_environment.hpp) filled it in for a flag
+  // the command line did not give: the variable ("SLURM_NODEID"), which
+  // messages and --debug name instead of the flag. Empty: the flag itself.
+  // Such values rank like flags, above the config file: the file is shared
+  // by every machine of the job, the variables differ per machine.
+  struct EnvironmentSources {
+    std::string num_processes;  // for num_processes or nproc_per_node
+    std::string num_machines;
+    std::string machine_rank;
+    std::string main_process_ip;
+    std::string main_process_port;
+  } environment_sources;
+  // Processes per machine the job environment suggests (SLURM's GPUs on the
+  // node), used when neither a flag nor the config file gives num_processes
+  // (a config's -1 counts as not given), times the machines; and the
+  // variable it came from.
+  std::optional<int> suggested_nproc_per_node;
+  std::string suggested_nproc_per_node_source;
 };
 
 // Facts about this machine that change defaults and checks.
@@ -73,6 +93,9 @@ struct LaunchSpec {
   int machine_rank = 0;
   int nproc_per_node = 1;  // workers this machine starts
   std::string master_addr = "127.0.0.1";
+  // Machine 0's address as given (flag, job environment or config file);
+  // required when there are several machines, which all connect to it.
+  std::optional<std::string> main_process_ip;
   int master_port = 29500;  // 0: the launcher picks a free port
   std::string mixed_precision = "no";
   bool mixed_precision_from_config = false;
@@ -90,13 +113,15 @@ struct LaunchSpec {
   std::vector<std::string> deepspeed_fields_from_config;
 
   // Where the values that messages talk about came from: the flag
-  // ("--main_process_port"), the key and its file ("main_process_port in
+  // ("--main_process_port"), the job environment's variable
+  // ("SLURM_NODEID"), the key and its file ("main_process_port in
   // /x/cfg.yaml"), or "" when the default was used. A message about a value
   // names what the user wrote, so they know what to change.
   struct Sources {
     std::string num_processes;
     std::string num_machines;
     std::string machine_rank;
+    std::string main_process_ip;
     std::string master_port;
   } sources;
 };

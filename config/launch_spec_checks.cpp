@@ -1,6 +1,7 @@
 // What accel refuses to start, checked on the resolved spec: launchers it
 // does not implement, impossible worlds, GPU ids that cannot work. Each
 // message names the flag or the file and says what to do.
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -96,6 +97,11 @@ std::string named(const std::string& source, const char* flag) {
 
 std::string check_machines(const LaunchSpec& spec) {
   const LaunchSpec::Sources& sources = spec.sources;
+  const std::string machines_flag = named(sources.num_machines, "--num_machines");
+  if (spec.num_machines < 1) {
+    return machines_flag + " is " + std::to_string(spec.num_machines) +
+           "; give 1 for a single machine, or more";
+  }
   if (spec.machine_rank < 0 || spec.machine_rank >= spec.num_machines) {
     const std::string machines =
         spec.num_machines == 1 ? "1 machine" : std::to_string(spec.num_machines) + " machines";
@@ -108,11 +114,27 @@ std::string check_machines(const LaunchSpec& spec) {
            std::to_string(spec.machine_rank) + ", but the job has " + machines + " (" +
            machines_source + "): " + ranks;
   }
-  if (spec.num_machines > 1) {
-    return named(sources.num_machines, "--num_machines") + " is " +
-           std::to_string(spec.num_machines) +
-           ", but this accel launches on one machine only (multi-machine rendezvous is not built "
-           "yet); run with --num_machines 1";
+  if (spec.num_machines == 1) return "";
+  // Accelerate asserts the same ("When using multiple machines, you need to
+  // specify the main process IP."); here the message also says which value
+  // made the job span several machines.
+  if (!spec.main_process_ip || spec.main_process_ip->empty()) {
+    return "when using multiple machines, you need to specify the main process IP: " +
+           machines_flag + " is " + std::to_string(spec.num_machines) +
+           ", but no --main_process_ip (or main_process_ip in the config file) names machine 0, "
+           "which every machine connects to; pass --main_process_ip with its address";
+  }
+  // Every machine starts num_processes / num_machines workers (Accelerate's
+  // nproc_per_node); a remainder would silently shrink the world.
+  if (spec.num_processes % spec.num_machines != 0) {
+    const int per_machine = std::max(spec.num_processes / spec.num_machines, 1);
+    return named(sources.num_processes, "--num_processes") + " is " +
+           std::to_string(spec.num_processes) + ", which does not divide evenly over the " +
+           std::to_string(spec.num_machines) + " machines of " + machines_flag +
+           ": every machine runs the same number of processes; pass a multiple of " +
+           std::to_string(spec.num_machines) + ", e.g. --num_processes " +
+           std::to_string(per_machine * spec.num_machines) + " (" + std::to_string(per_machine) +
+           " per machine)";
   }
   return "";
 }

@@ -1,8 +1,12 @@
 #include "launch/launcher_checks.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+
+#include "launch/endpoint.hpp"
 
 namespace accel::launch {
 
@@ -22,6 +26,52 @@ constexpr long long kLogFilesPerWorker = 2;
 // The event loop, signal pipe, reaper pipe, cgroup files and the write ends
 // of the pipe being set up: a generous constant rather than a census.
 constexpr long long kLauncherFiles = 32;
+
+// `value` seconds of `flag` above 0 and at most a day.
+Problem check_seconds(const char* flag, double value, const char* what) {
+  if (std::isfinite(value) && value > 0 && value <= kMaxGracePeriodSeconds) return std::nullopt;
+  return usage_error(std::string(flag) + " " + number_text(value) + " is out of range; give " +
+                     what + ", above 0 and at most 86400 (one day)");
+}
+
+Problem check_rendezvous_flags(const LaunchRequest& request) {
+  if (Problem problem = check_seconds("--join_timeout", request.join_timeout_seconds,
+                                      "the seconds to wait for every machine to join"))
+    return problem;
+  if (Problem problem = check_seconds("--heartbeat_interval", request.heartbeat_interval_seconds,
+                                      "the seconds between two heartbeats"))
+    return problem;
+  if (Problem problem =
+          check_seconds("--heartbeat_timeout", request.heartbeat_timeout_seconds,
+                        "the seconds of silence after which a machine counts as lost"))
+    return problem;
+  if (request.heartbeat_timeout_seconds <= request.heartbeat_interval_seconds) {
+    return usage_error("--heartbeat_timeout " + number_text(request.heartbeat_timeout_seconds) +
+                       " must exceed --heartbeat_interval " +
+                       number_text(request.heartbeat_interval_seconds) +
+                       ", or every machine would count as lost between two heartbeats; e.g. "
+                       "--heartbeat_timeout 10 with --heartbeat_interval 1");
+  }
+  if (request.rdzv_token && request.rdzv_token->empty()) {
+    return usage_error(
+        "--rdzv_token is empty; give the job's secret, the same on every machine (a job script "
+        "quoting an unset variable?), or leave the flag out");
+  }
+  if (request.rdzv_bind && request.rdzv_bind->empty()) {
+    return usage_error(
+        "--rdzv_bind is empty; give the address of the interface machine 0 serves on, or leave "
+        "the flag out to serve on every interface");
+  }
+  return std::nullopt;
+}
+
+bool identifier_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+bool identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
 
 }  // namespace
 
@@ -50,6 +100,80 @@ Problem check_launcher_flags(const LaunchRequest& request) {
     return usage_error("--standalone runs a job on this machine alone, but --num_machines is " +
                        std::to_string(*request.flags.num_machines) +
                        "; drop --standalone, or --num_machines");
+  }
+  return check_rendezvous_flags(request);
+}
+
+Problem apply_rdzv_endpoint(const LaunchRequest& request, config::LaunchFlags& flags) {
+  if (!request.rdzv_endpoint) return std::nullopt;
+  std::string host;
+  std::optional<int> port;
+  if (!split_endpoint(*request.rdzv_endpoint, host, port)) {
+    return usage_error("--rdzv_endpoint '" + *request.rdzv_endpoint +
+                       "' is not HOST or HOST:PORT (machine 0's address, e.g. node1:29500 or "
+                       "[fd00::1]:29500)");
+  }
+  if (flags.main_process_ip && *flags.main_process_ip != host) {
+    return usage_error("--rdzv_endpoint names machine 0 " + host + ", but --main_process_ip is " +
+                       *flags.main_process_ip + "; give one of them");
+  }
+  if (port && flags.main_process_port && *flags.main_process_port != *port) {
+    return usage_error("--rdzv_endpoint names port " + std::to_string(*port) +
+                       ", but --main_process_port is " + std::to_string(*flags.main_process_port) +
+                       "; give one of them");
+  }
+  flags.main_process_ip = host;
+  if (port) flags.main_process_port = port;
+  return std::nullopt;
+}
+
+Problem check_line_prefix_template(const std::string& text, const std::string& origin) {
+  constexpr const char* kNames = "${rank}, ${local_rank}, ${role_name} or ${host}";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$') continue;
+    if (i + 1 < text.size() && text[i + 1] == '$') {
+      ++i;  // $$: a dollar sign
+      continue;
+    }
+    std::string name;
+    std::size_t end = i + 1;
+    if (end < text.size() && text[end] == '{') {
+      const std::size_t close = text.find('}', end);
+      if (close == std::string::npos) {
+        return usage_error(origin + " '" + text + "': a '${' without its '}'; use " + kNames);
+      }
+      name = text.substr(end + 1, close - end - 1);
+      end = close;
+    } else {
+      while (end < text.size() && identifier_char(text[end])) name += text[end++];
+      --end;
+    }
+    if (name.empty() || !identifier_start(name.front()) ||
+        !std::all_of(name.begin(), name.end(), identifier_char)) {
+      return usage_error(origin + " '" + text + "': a '$' that starts no name; use " + kNames +
+                         ", and $$ for a dollar sign");
+    }
+    if (name != "rank" && name != "local_rank" && name != "role_name" && name != "host") {
+      return usage_error(origin + " '" + text + "': unknown name ${" + name + "}; use " + kNames);
+    }
+    i = end;
+  }
+  return std::nullopt;
+}
+
+Problem parse_ranks_filter(const std::string& text, int world_size, std::set<int>& ranks) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string entry = text.substr(start, comma - start);
+    char* end = nullptr;
+    const long rank = std::strtol(entry.c_str(), &end, 10);
+    if (entry.empty() || *end != '\0' || rank < 0 || rank >= world_size) {
+      return usage_error("--ranks_filter: '" + entry + "' is not a rank of this job (0-" +
+                         std::to_string(world_size - 1) + "); use e.g. 0 or 0,3");
+    }
+    ranks.insert(static_cast<int>(rank));
+    start = comma + 1;
   }
   return std::nullopt;
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "config/launch_spec.hpp"
 #include "host/host_probe.hpp"
 #include "launch/launch_error.hpp"
 #include "launch/launch_request.hpp"
@@ -18,8 +19,22 @@ namespace accel::launch {
 inline constexpr double kMaxGracePeriodSeconds = 24 * 60 * 60;  // one day
 
 // --grace_period, --max_restarts, --monitor_interval,
-// --num_cpu_threads_per_process, --standalone with several machines.
+// --num_cpu_threads_per_process, --standalone with several machines, the
+// rendezvous timing (--join_timeout, --heartbeat_interval below
+// --heartbeat_timeout), and --rdzv_token / --rdzv_bind given empty.
 Problem check_launcher_flags(const LaunchRequest& request);
+
+// torchrun's --rdzv_endpoint HOST[:PORT] as --main_process_ip and
+// --main_process_port; a different value given both ways is an error.
+Problem apply_rdzv_endpoint(const LaunchRequest& request, config::LaunchFlags& flags);
+
+// A log line prefix template (torchrun's --log_line_prefix_template, Python
+// string.Template syntax): only ${rank}, ${local_rank}, ${role_name} and
+// accel's ${host}; $$ is a dollar sign. `origin` names the flag or variable.
+Problem check_line_prefix_template(const std::string& text, const std::string& origin);
+
+// --ranks_filter "0,3": global ranks of a world of `world_size`.
+Problem parse_ranks_filter(const std::string& text, int world_size, std::set<int>& ranks);
 
 // torchrun's --nproc_per_node auto (the visible GPUs, else the logical
 // CPUs), cpu (the logical CPUs) or gpu (the visible GPUs; none is an error).

@@ -123,7 +123,13 @@ class LaunchBadInput(unittest.TestCase):
 
     def test_several_machines(self):
         self.refuse(["--cpu", "--num_machines", "2", "--num_processes", "4"],
-                    "--num_machines is 2, but this accel launches on one machine only")
+                    "when using multiple machines, you need to specify the main process IP: "
+                    "--num_machines is 2, but no --main_process_ip")
+        self.refuse(["--cpu", "--num_machines", "2", "--num_processes", "3",
+                     "--main_process_ip", "10.0.0.1"],
+                    "--num_processes is 3, which does not divide evenly over the 2 machines")
+        self.refuse(["--cpu", "--machine_rank", "", "--num_processes", "2"],
+                    "--machine_rank: the value is empty")
 
     def test_unknown_option_and_bad_values(self):
         self.refuse(["--num_procs", "2"], "unknown option --num_procs for accel launch")

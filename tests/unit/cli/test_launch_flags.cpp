@@ -133,3 +133,50 @@ TEST_CASE("torchrun's --nproc_per_node keywords, --nnodes ranges and accepted fl
   CHECK(parse_launch({"-r", "0", "s.py"}).ignored.empty());
   CHECK_THROWS_AS(parse_launch({"--start_method", "thread", "s.py"}), accel::cli::UserError);
 }
+
+TEST_CASE("rendezvous and output flags: both spellings and their defaults", "[launch_flags]") {
+  const auto defaults = parse_launch({"s.py"});
+  CHECK(defaults.join_timeout_seconds == 600);
+  CHECK(defaults.heartbeat_interval_seconds == 1);
+  CHECK(defaults.heartbeat_timeout_seconds == 10);
+  CHECK_FALSE(defaults.rdzv_bind);
+  CHECK_FALSE(defaults.rdzv_token);
+  CHECK_FALSE(defaults.rdzv_endpoint);
+  CHECK_FALSE(defaults.log_line_prefix_template);
+  CHECK_FALSE(defaults.ranks_filter);
+  for (const bool dashed : {false, true}) {
+    const auto flag = [dashed](std::string name) {
+      if (dashed) std::replace(name.begin() + 2, name.end(), '_', '-');
+      return name;
+    };
+    const auto options = parse_launch(
+        {flag("--rdzv_bind"), "10.0.0.1", flag("--join_timeout"), "60",
+         flag("--heartbeat_interval"), "0.5", flag("--heartbeat_timeout"), "5",
+         flag("--rdzv_token"), "s3cret", flag("--rdzv_endpoint"), "head:29400",
+         flag("--log_line_prefix_template"), "[${rank}]", flag("--ranks_filter"), "0,3", "s.py"});
+    INFO(dashed);
+    CHECK(options.rdzv_bind == "10.0.0.1");
+    CHECK(options.join_timeout_seconds == 60);
+    CHECK(options.heartbeat_interval_seconds == 0.5);
+    CHECK(options.heartbeat_timeout_seconds == 5);
+    CHECK(options.rdzv_token == "s3cret");
+    CHECK(options.rdzv_endpoint == "head:29400");
+    CHECK(options.log_line_prefix_template == "[${rank}]");
+    CHECK(options.ranks_filter == "0,3");
+  }
+}
+
+TEST_CASE("a number flag given an empty or non-number value is a usage error", "[launch_flags]") {
+  // `--machine_rank "$SLURM_NODEID"` with the variable unset: never machine 0 in silence.
+  for (const char* flag : {"--machine_rank", "--num_machines", "--num_processes",
+                           "--main_process_port", "--join_timeout"}) {
+    INFO(flag);
+    CHECK_THROWS_AS(parse_launch({flag, "", "s.py"}), accel::cli::UserError);
+    CHECK_THROWS_AS(parse_launch({flag, "two", "s.py"}), accel::cli::UserError);
+  }
+  CHECK_THROWS_WITH(parse_launch({"--machine_rank", "", "s.py"}),
+                    "--machine_rank: the value is empty (a job script quoting an unset "
+                    "variable?); give a number");
+  CHECK_THROWS_AS(parse_launch({"--nnodes", "", "s.py"}), accel::cli::UserError);
+  CHECK_THROWS_AS(parse_launch({"--nproc_per_node", "", "s.py"}), accel::cli::UserError);
+}

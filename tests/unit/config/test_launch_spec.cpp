@@ -204,3 +204,48 @@ TEST_CASE("flag --nproc_per_node is torchrun's spelling of the per-machine count
   flags.nproc_per_node = 3;
   CHECK(resolve(flags, cpu_box()).spec.nproc_per_node == 3);
 }
+
+TEST_CASE("job environment values rank like flags, above the config file, and say where from",
+          "[launch_spec]") {
+  ClusterConfig config = multi_gpu_config();
+  config.num_machines = 2;
+  config.num_processes = 8;
+  config.machine_rank = 0;
+  config.main_process_ip = "head";
+  LaunchFlags flags;
+  flags.machine_rank = 1;  // what SLURM_NODEID said, filled in for the flag
+  flags.environment_sources.machine_rank = "SLURM_NODEID";
+  LaunchResolution r = resolve(flags, gpu_box(4), &config);
+  CHECK(r.spec.machine_rank == 1);
+  CHECK(r.spec.sources.machine_rank == "SLURM_NODEID");
+  CHECK(r.spec.sources.num_machines == "num_machines in " + kFile);
+  CHECK(r.spec.main_process_ip == "head");
+  CHECK(r.spec.sources.main_process_ip == "main_process_ip in " + kFile);
+  // Several machines meet at main_process_ip, on the torchrun path too.
+  CHECK(r.spec.master_addr == "head");
+  CHECK(r.spec.nproc_per_node == 4);
+}
+
+TEST_CASE("SLURM's GPUs per node are the default processes per machine, below the config file",
+          "[launch_spec]") {
+  LaunchFlags flags;
+  flags.num_machines = 2;
+  flags.main_process_ip = "n1";
+  flags.environment_sources.num_machines = "SLURM_NNODES";
+  flags.suggested_nproc_per_node = 4;
+  flags.suggested_nproc_per_node_source = "SLURM_STEP_GPUS";
+  LaunchResolution r = resolve(flags, gpu_box(4));
+  CHECK(r.spec.num_processes == 8);
+  CHECK(r.spec.nproc_per_node == 4);
+  CHECK(r.spec.sources.num_processes == "SLURM_STEP_GPUS");
+  for (const std::string& line : r.defaulted)
+    CHECK(line.find("`--num_processes` was set") == std::string::npos);
+  ClusterConfig config = multi_gpu_config();
+  config.num_processes = 6;
+  config.num_machines = 2;
+  CHECK(resolve(flags, gpu_box(4), &config).spec.num_processes == 6);
+  config.num_processes = -1;  // "given at launch": SLURM gives it
+  CHECK(resolve(flags, gpu_box(4), &config).spec.num_processes == 8);
+  flags.num_processes = 2;
+  CHECK(resolve(flags, gpu_box(4), &config).spec.num_processes == 2);
+}

@@ -43,13 +43,48 @@ TEST_CASE("process counts", "[launch_spec_errors]") {
   CHECK(error_of(flags) == "--num_processes must be at least 1, but it is 0");
   flags.nproc_per_node = 2;
   CHECK(error_of(flags).starts_with("--nproc_per_node and --num_processes were both given"));
-  flags = LaunchFlags{};
+}
+
+TEST_CASE("several machines need machine 0's address and the same count each",
+          "[launch_spec_errors]") {
+  LaunchFlags flags;
   flags.num_machines = 2;
   flags.num_processes = 4;
   CHECK(error_of(flags) ==
-        "--num_machines is 2, but this accel launches on one machine only (multi-machine "
-        "rendezvous is not "
-        "built yet); run with --num_machines 1");
+        "when using multiple machines, you need to specify the main process IP: --num_machines "
+        "is 2, but no --main_process_ip (or main_process_ip in the config file) names machine 0, "
+        "which every machine connects to; pass --main_process_ip with its address");
+  flags.main_process_ip = "10.0.0.1";
+  CHECK(error_of(flags).empty());
+  flags.num_processes = 10;
+  flags.num_machines = 4;
+  CHECK(error_of(flags) ==
+        "--num_processes is 10, which does not divide evenly over the 4 machines of "
+        "--num_machines: every machine runs the same number of processes; pass a multiple of 4, "
+        "e.g. --num_processes 8 (2 per machine)");
+  flags.num_processes = 3;
+  CHECK(error_of(flags).ends_with("e.g. --num_processes 4 (1 per machine)"));
+  flags.num_machines = 0;
+  CHECK(error_of(flags) == "--num_machines is 0; give 1 for a single machine, or more");
+}
+
+TEST_CASE("values from the job environment are named by their variable", "[launch_spec_errors]") {
+  LaunchFlags flags;
+  flags.num_processes = 6;
+  flags.num_machines = 4;
+  flags.machine_rank = 1;
+  flags.main_process_ip = "n1";
+  flags.environment_sources.num_machines = "SLURM_NNODES";
+  flags.environment_sources.machine_rank = "SLURM_NODEID";
+  CHECK(error_of(flags) ==
+        "--num_processes is 6, which does not divide evenly over the 4 machines of "
+        "SLURM_NNODES: every machine runs the same number of processes; pass a multiple of 4, "
+        "e.g. --num_processes 4 (1 per machine)");
+  flags.num_processes = 8;
+  flags.machine_rank = 4;
+  CHECK(error_of(flags) ==
+        "SLURM_NODEID is 4, but the job has 4 machines (SLURM_NNODES): machine ranks run from 0 "
+        "to 3");
 }
 
 TEST_CASE("a config whose num_processes is -1 needs the flag", "[launch_spec_errors]") {

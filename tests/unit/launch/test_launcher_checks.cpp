@@ -62,3 +62,55 @@ TEST_CASE("the local ranks filter names local ranks of this machine", "[launcher
     CHECK(parse_local_ranks(bad, 4, ignored));
   }
 }
+
+TEST_CASE("rendezvous timing: positive, at most a day, heartbeat timeout above the interval",
+          "[launcher_checks]") {
+  LaunchRequest request;
+  CHECK(problem_with(request).empty());  // 600 s, 1 s, 10 s
+  request.join_timeout_seconds = 0;
+  CHECK(problem_with(request) ==
+        "--join_timeout 0 is out of range; give the seconds to wait for every machine to join, "
+        "above 0 and at most 86400 (one day)");
+  request.join_timeout_seconds = 600;
+  request.heartbeat_interval_seconds = std::nan("");
+  CHECK(problem_with(request).starts_with("--heartbeat_interval nan is out of range"));
+  request.heartbeat_interval_seconds = 5;
+  request.heartbeat_timeout_seconds = 5;
+  CHECK(problem_with(request) ==
+        "--heartbeat_timeout 5 must exceed --heartbeat_interval 5, or every machine would count "
+        "as lost between two heartbeats; e.g. --heartbeat_timeout 10 with --heartbeat_interval 1");
+  request.heartbeat_timeout_seconds = 5.5;
+  CHECK(problem_with(request).empty());
+  request.rdzv_token = "";
+  CHECK(problem_with(request).starts_with("--rdzv_token is empty"));
+  request.rdzv_token = "t";
+  request.rdzv_bind = "";
+  CHECK(problem_with(request).starts_with("--rdzv_bind is empty"));
+}
+
+TEST_CASE("log line prefix templates name only what accel fills in", "[launcher_checks]") {
+  const auto check = [](const std::string& text) {
+    const Problem problem = check_line_prefix_template(text, "--log_line_prefix_template");
+    return problem ? problem->message : std::string();
+  };
+  for (const char* fine : {"[${rank}]:", "${role_name}${local_rank}> ", "$host/$rank ",
+                           "$$ ${rank}", "no names", ""}) {
+    INFO(fine);
+    CHECK(check(fine).empty());
+  }
+  CHECK(check("[${group_rank}]") ==
+        "--log_line_prefix_template '[${group_rank}]': unknown name ${group_rank}; use ${rank}, "
+        "${local_rank}, ${role_name} or ${host}");
+  CHECK(check("$ranks") ==
+        "--log_line_prefix_template '$ranks': unknown name ${ranks}; use ${rank}, ${local_rank}, "
+        "${role_name} or ${host}");
+  CHECK(check("${rank") ==
+        "--log_line_prefix_template '${rank': a '${' without its '}'; use ${rank}, "
+        "${local_rank}, ${role_name} or ${host}");
+  CHECK(check("cost: $5")
+            .starts_with("--log_line_prefix_template 'cost: $5': a '$' that starts "
+                         "no name"));
+  CHECK(
+      check("end $").starts_with("--log_line_prefix_template 'end $': a '$' that starts no "
+                                 "name"));
+}

@@ -100,8 +100,14 @@ TEST_CASE("values from the config file are named as the file's keys", "[plan]") 
   config.num_machines = 2;
   config.machine_rank = 0;
   CHECK(refused(request_for(), host, &config)
-            .message.starts_with(
-                "num_machines in /cfg/c.yaml is 2, but this accel launches on one machine only"));
+            .message.starts_with("when using multiple machines, you need to specify the main "
+                                 "process IP: num_machines in /cfg/c.yaml is 2"));
+  config.num_processes = 3;
+  config.main_process_ip = "10.0.0.1";
+  CHECK(refused(request_for(), host, &config)
+            .message.starts_with("num_processes in /cfg/c.yaml is 3, which does not divide "
+                                 "evenly over the 2 machines of num_machines in /cfg/c.yaml"));
+  config.num_processes = 2;
   config.num_machines = 1;
   config.machine_rank = 3;
   CHECK(refused(request_for(), host, &config).message ==
