@@ -52,10 +52,10 @@ supervisor::JobSpec job_spec(const LaunchRequest& request, const config::LaunchS
                              const config::HostFacts& facts, host::HostProbe& host) {
   supervisor::JobSpec job;
   job.nproc_per_node = spec.nproc_per_node;
-  job.node_rank = spec.machine_rank;
-  job.nnodes = spec.num_machines;
-  job.master_addr = spec.master_addr;
-  job.master_port = spec.master_port;
+  job.ranks.layout = supervisor::RankLayout::for_machine(spec.machine_rank, spec.num_machines,
+                                                         spec.nproc_per_node);
+  job.ranks.master_addr = spec.master_addr;
+  job.ranks.master_port = spec.master_port;
   job.run_id = request.run_id ? *request.run_id : host.random_run_id();
   job.role = request.role;
   job.hostname = host.hostname();
