@@ -145,7 +145,8 @@ void Supervisor::wait_for_signal() {
       [this, watch = lifetime_.watch()](const boost::system::error_code& error, int signal) {
         if (error || watch.ended()) return;
         on_signal(signal);
-        wait_for_signal();
+        // on_interrupt may have closed or destroyed the supervisor.
+        if (!watch.ended()) wait_for_signal();
       });
 }
 
@@ -158,8 +159,12 @@ void Supervisor::on_signal(int signal) {
   if (current_) current_->on_launcher_signal(signal);
   if (stops_the_job(signal) && !interrupt_reported_) {
     interrupt_reported_ = true;
+    // Called here rather than posted: a restart decided in a posted
+    // on_attempt_end must not miss a signal handled before it. Last: it may
+    // destroy the supervisor.
     if (events_.on_interrupt) {
-      notify([callback = events_.on_interrupt, signal] { callback(signal); });
+      const auto callback = events_.on_interrupt;
+      callback(signal);
     }
   }
 }

@@ -79,18 +79,22 @@ struct AttemptEnd {
   AttemptResult result;     // the failures, root cause first
 };
 
-// What the supervisor tells its owner. Each is called from a handler of its
-// own on the loop, never from inside a Supervisor call, so it may call
-// anything on the Supervisor, destroy it included. Any may be empty.
+// What the supervisor tells its owner, on the loop, never from inside a
+// Supervisor call: each may call anything on the Supervisor, destroy it
+// included. Any may be empty.
 struct SupervisorEvents {
   // The root cause of the running attempt, as soon as it is judged, while
   // the other workers are still being stopped: for telling other machines.
+  // From a handler of its own, before the attempt's on_attempt_end.
   std::function<void(const WorkerFailure&)> on_first_failure;
   // SIGINT, SIGTERM or SIGHUP reached the launcher: the first one since
-  // construction or the last start_attempt. It has been forwarded to the
-  // workers already (if an attempt runs).
+  // construction or the last start_attempt. From the signal's own handler,
+  // once it has been forwarded to the workers (if an attempt runs): so an
+  // owner that starts attempts from on_attempt_end knows of every signal
+  // handled before -- one that arrives between two attempts included.
   std::function<void(int signal)> on_interrupt;
-  // The attempt has ended; attempt_running() is false from now on.
+  // The attempt has ended; attempt_running() is false from now on. From a
+  // handler of its own.
   std::function<void(const AttemptEnd&)> on_attempt_end;
 };
 

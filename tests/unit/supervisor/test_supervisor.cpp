@@ -318,3 +318,37 @@ TEST_CASE("supervisor: when an attempt cannot start, it says so and nothing runs
   io.run_for(std::chrono::milliseconds(100));
   CHECK_FALSE(ended);
 }
+
+TEST_CASE("supervisor: a signal while no attempt runs is told all the same",
+          "[supervisor][loop][signals]") {
+  ShellJob job("exit 0", 1);
+  boost::asio::io_context io(1);
+  std::vector<int> interrupts;
+  SupervisorEvents events;
+  events.on_interrupt = [&](int signal) { interrupts.push_back(signal); };
+  Supervisor supervisor(io, job.spec, events);
+  ::kill(::getpid(), SIGHUP);  // handled by the supervisor's signal set
+  REQUIRE(run_until(io, [&] { return !interrupts.empty(); }));
+  CHECK(interrupts == std::vector<int>{SIGHUP});
+  CHECK_FALSE(supervisor.attempt_running());
+}
+
+TEST_CASE("supervisor: destroyed from its own on_interrupt, it stops the workers",
+          "[supervisor][loop][signals]") {
+  const std::string marker = unique_marker();
+  ShellJob job(R"(trap '' TERM; touch "$READY.$LOCAL_RANK"; exec sleep 30)", 2);
+  job.spec.env.push_back(marker);
+  job.spec.env.push_back("READY=" + (job.dir.path() / "ready").string());
+  boost::asio::io_context io(1);
+  std::optional<Supervisor> supervisor;
+  SupervisorEvents events;
+  events.on_interrupt = [&](int) { supervisor.reset(); };
+  events.on_attempt_end = [&](const AttemptEnd&) { FAIL("no end once destroyed"); };
+  supervisor.emplace(io, job.spec, events);
+  supervisor->start_attempt(0, job.spec.ranks);
+  REQUIRE(run_until(io, [&] { return all_ready(job.dir.path(), 2); }));
+  ::kill(::getpid(), SIGINT);
+  REQUIRE(run_until(io, [&] { return !supervisor.has_value(); }));
+  CHECK(count_live_with_marker(marker) == 0);
+  io.run_for(std::chrono::milliseconds(100));  // what it had queued does nothing
+}
