@@ -92,8 +92,8 @@ int run_launch(launch::LaunchRequest& request, const CLI::App& launch, Console& 
   for (const std::string& notice : plan.notices) console.err << notice;
   console.err << std::flush;
   spdlog::debug("accel launch: {} worker(s) of {}, MASTER_ADDR={} MASTER_PORT={}, run id {}",
-                plan.job.nproc_per_node, plan.job.argv.front(), plan.job.master_addr,
-                plan.job.master_port, plan.job.run_id);
+                plan.job.nproc_per_node, plan.job.argv.front(), plan.job.ranks.master_addr,
+                plan.job.ranks.master_port, plan.job.run_id);
 
   supervisor::JobResult result;
   try {

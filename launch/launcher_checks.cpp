@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "launch/endpoint.hpp"
+#include "supervisor/line_prefix.hpp"
 
 namespace accel::launch {
 
@@ -65,14 +66,6 @@ Problem check_rendezvous_flags(const LaunchRequest& request) {
   return std::nullopt;
 }
 
-bool identifier_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
-
-bool identifier_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
-
 }  // namespace
 
 Problem check_launcher_flags(const LaunchRequest& request) {
@@ -128,35 +121,9 @@ Problem apply_rdzv_endpoint(const LaunchRequest& request, config::LaunchFlags& f
 }
 
 Problem check_line_prefix_template(const std::string& text, const std::string& origin) {
-  constexpr const char* kNames = "${rank}, ${local_rank}, ${role_name} or ${host}";
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$') continue;
-    if (i + 1 < text.size() && text[i + 1] == '$') {
-      ++i;  // $$: a dollar sign
-      continue;
-    }
-    std::string name;
-    std::size_t end = i + 1;
-    if (end < text.size() && text[end] == '{') {
-      const std::size_t close = text.find('}', end);
-      if (close == std::string::npos) {
-        return usage_error(origin + " '" + text + "': a '${' without its '}'; use " + kNames);
-      }
-      name = text.substr(end + 1, close - end - 1);
-      end = close;
-    } else {
-      while (end < text.size() && identifier_char(text[end])) name += text[end++];
-      --end;
-    }
-    if (name.empty() || !identifier_start(name.front()) ||
-        !std::all_of(name.begin(), name.end(), identifier_char)) {
-      return usage_error(origin + " '" + text + "': a '$' that starts no name; use " + kNames +
-                         ", and $$ for a dollar sign");
-    }
-    if (name != "rank" && name != "local_rank" && name != "role_name" && name != "host") {
-      return usage_error(origin + " '" + text + "': unknown name ${" + name + "}; use " + kNames);
-    }
-    i = end;
+  // One grammar for the check and the expansion: the supervisor's.
+  if (std::optional<std::string> problem = supervisor::line_prefix_problem(text)) {
+    return usage_error(origin + " '" + text + "': " + *problem);
   }
   return std::nullopt;
 }

@@ -107,10 +107,13 @@ supervisor::JobSpec job_spec(const LaunchRequest& request, const config::LaunchS
   // run_id: the rendezvous plan's job id, the same on every machine.
   supervisor::JobSpec job;
   job.nproc_per_node = spec.nproc_per_node;
-  job.node_rank = spec.machine_rank;
-  job.nnodes = spec.num_machines;
-  job.master_addr = spec.master_addr;
-  job.master_port = spec.master_port;
+  // The rank layout and MASTER_ADDR/PORT: the rendezvous plan's layout
+  // replaces this one in plan_launch; several machines get MASTER_PORT from
+  // machine 0's server at run time.
+  job.ranks.layout = supervisor::RankLayout::for_machine(spec.machine_rank, spec.num_machines,
+                                                         spec.nproc_per_node);
+  job.ranks.master_addr = spec.master_addr;
+  job.ranks.master_port = spec.master_port;
   job.role = request.role;
   job.hostname = host.hostname();
   // One GPU per local rank (ACCEL_LOCAL_DEVICE), counted within the devices
@@ -219,6 +222,12 @@ PlanResult plan_launch(const LaunchRequest& request, const config::ClusterConfig
       plan.job.local_devices = {facts.visible_gpus > local_id ? local_id : 0};
     }
   }
+  const WorkerLayout& layout = plan.rendezvous.layout;
+  plan.job.ranks.layout =
+      supervisor::RankLayout{layout.first_rank,       layout.world_size, layout.first_local_rank,
+                             layout.local_world_size, layout.group_rank, layout.group_world_size};
+  output.line_prefix_template = plan.output.line_prefix_template;
+  output.ranks_filter = plan.output.ranks_filter;
   plan.job.output = std::move(output);
   plan.job.argv = std::move(argv);
   plan.job.env =

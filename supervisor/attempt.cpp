@@ -1,8 +1,9 @@
 #include "supervisor/attempt.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,9 +11,9 @@
 
 #include "base/system_error.hpp"
 #include "supervisor/exit_status.hpp"
+#include "supervisor/line_prefix.hpp"
 #include "supervisor/log.hpp"
 #include "supervisor/log_files.hpp"
-#include "supervisor/proc_table.hpp"
 #include "supervisor/spawn.hpp"
 #include "supervisor/summary.hpp"
 #include "supervisor/worker_env.hpp"
@@ -21,52 +22,17 @@ namespace accel::supervisor {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // Bigger pipes mean fewer wakeups for a chatty worker (and fewer stalls of
 // its writes). 1 MiB is Linux's default cap for unprivileged processes; a
 // refusal only costs speed.
 constexpr int kPipeSize = 1024 * 1024;
 
-// How long finish() waits for killed processes to disappear. SIGKILL is
-// immediate unless a process is stuck in the kernel (D state).
+// How long the end of an attempt waits for killed processes to disappear.
+// SIGKILL is immediate unless a process is stuck in the kernel (D state).
 constexpr auto kExitTimeout = std::chrono::seconds(5);
-// The longest finish() waits for a SIGCHLD before it looks at the process
-// table again: a grandchild that dies while its parent lives signals nobody.
+// How often the end looks again without a SIGCHLD: a grandchild that dies
+// while its parent lives signals nobody, nor does a cgroup that empties.
 constexpr auto kLookAgainAfter = std::chrono::milliseconds(20);
-
-// Blocks SIGCHLD while finish() waits for killed processes, so the wait is
-// sigtimedwait on the very signal an exit sends rather than a sleep. The
-// event loop's handler misses these signals, which is harmless: finish()
-// reaps itself, and one still pending when the mask is restored reaches the
-// loop as usual.
-class ChildExitWaiter {
- public:
-  ChildExitWaiter() {
-    sigemptyset(&sigchld_);
-    sigaddset(&sigchld_, SIGCHLD);
-    ::sigprocmask(SIG_BLOCK, &sigchld_, &previous_);
-  }
-  ~ChildExitWaiter() { ::sigprocmask(SIG_SETMASK, &previous_, nullptr); }
-  ChildExitWaiter(const ChildExitWaiter&) = delete;
-  ChildExitWaiter& operator=(const ChildExitWaiter&) = delete;
-
-  // Until a child changes state, kLookAgainAfter, or `deadline`; false once
-  // the deadline has passed.
-  bool wait(Clock::time_point deadline) const {
-    const auto now = Clock::now();
-    if (now >= deadline) return false;
-    const auto slice = std::min<Clock::duration>(deadline - now, kLookAgainAfter);
-    const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(slice).count();
-    const timespec timeout{0, static_cast<long>(nanoseconds)};
-    ::sigtimedwait(&sigchld_, nullptr, &timeout);  // EAGAIN (timeout) and EINTR alike: look again
-    return true;
-  }
-
- private:
-  sigset_t sigchld_{};
-  sigset_t previous_{};
-};
 
 base::Pipe make_output_pipe() {
   base::Pipe pipe = base::make_pipe();
@@ -85,17 +51,24 @@ std::string describe(const ExitStatus& status) {
 
 }  // namespace
 
-Attempt::Attempt(boost::asio::io_context& io, const JobSpec& spec, int attempt,
-                 OrphanReaper& reaper, Consoles& consoles, JobCgroup* job_cgroup)
+Attempt::Attempt(boost::asio::io_context& io, const JobSpec& spec, int attempt, AttemptRanks ranks,
+                 OrphanReaper& reaper, Consoles& consoles, JobCgroup* job_cgroup, Hooks hooks)
     : io_(io),
       spec_(spec),
       attempt_(attempt),
+      ranks_(std::move(ranks)),
       reaper_(reaper),
       consoles_(consoles),
       job_cgroup_(job_cgroup),
+      hooks_(std::move(hooks)),
       policy_(spec.nproc_per_node),
       workers_(static_cast<std::size_t>(spec.nproc_per_node)),
-      grace_timer_(io) {}
+      grace_timer_(io),
+      end_timer_(io) {}
+
+Attempt::~Attempt() {
+  end_now();
+}
 
 void Attempt::start() {
   if (job_cgroup_ != nullptr) {
@@ -113,10 +86,11 @@ void Attempt::start() {
     log_dir = attempt_log_dir(*spec_.output.log_dir, spec_.run_id, attempt_);
     prepare_attempt_log_dir(*log_dir);
   }
-  for (int local_rank = 0; local_rank < spec_.nproc_per_node; ++local_rank) {
-    Worker& worker = workers_[static_cast<std::size_t>(local_rank)];
-    worker.local_rank = local_rank;
-    worker.rank = global_rank(spec_, local_rank);
+  for (int index = 0; index < spec_.nproc_per_node; ++index) {
+    Worker& worker = workers_[static_cast<std::size_t>(index)];
+    worker.index = index;
+    worker.local_rank = local_rank(ranks_.layout, index);
+    worker.rank = global_rank(ranks_.layout, index);
     spawn(worker, log_dir ? &*log_dir : nullptr);
   }
 }
@@ -124,10 +98,18 @@ void Attempt::start() {
 void Attempt::spawn(Worker& worker, const std::filesystem::path* log_dir) {
   const OutputOptions& output = spec_.output;
   const bool rank_shown =
-      !output.local_ranks_filter || output.local_ranks_filter->contains(worker.local_rank);
+      (!output.local_ranks_filter || output.local_ranks_filter->contains(worker.local_rank)) &&
+      (!output.ranks_filter || output.ranks_filter->contains(worker.rank));
   const bool stdout_shown = rank_shown && (!output.log_dir || output.tee_stdout);
   const bool stderr_shown = rank_shown && (!output.log_dir || output.tee_stderr);
-  std::string prefix = output.prefix_lines ? "[rank" + std::to_string(worker.rank) + "]:" : "";
+  std::string prefix;
+  if (output.line_prefix_template) {
+    prefix = expand_line_prefix(
+        *output.line_prefix_template,
+        LinePrefixFields{worker.rank, worker.local_rank, spec_.role, spec_.hostname});
+  } else if (output.prefix_lines) {
+    prefix = "[rank" + std::to_string(worker.rank) + "]:";
+  }
 
   StreamDestinations out{stdout_shown ? &consoles_.out : nullptr, prefix, base::UniqueFd(), false};
   StreamDestinations err{stderr_shown ? &consoles_.err : nullptr, prefix, base::UniqueFd(), true};
@@ -140,7 +122,7 @@ void Attempt::spawn(Worker& worker, const std::filesystem::path* log_dir) {
   base::Pipe stdout_pipe = make_output_pipe();
   base::Pipe stderr_pipe = make_output_pipe();
   SpawnRequest request{spec_.argv,
-                       worker_environment(spec_, worker.local_rank, attempt_),
+                       worker_environment(spec_, ranks_, worker.index, attempt_),
                        stdout_pipe.write_end.get(),
                        stderr_pipe.write_end.get(),
                        reaper_.registration_fd(),
@@ -158,10 +140,12 @@ void Attempt::spawn(Worker& worker, const std::filesystem::path* log_dir) {
 }
 
 void Attempt::on_reaped(std::span<const ReapedChild> children) {
+  // While ending, every worker has been judged; the rest is the sweep's.
+  if (phase_ != Phase::Running) return;
   std::vector<WorkerExit> exits;
   for (const auto& [pid, wait_status] : children) {
     for (Worker& worker : workers_) {
-      if (worker.pid != pid || !policy_.running(worker.local_rank)) continue;
+      if (worker.pid != pid || !policy_.running(worker.index)) continue;
       worker.ended = Clock::now();
       // Everything the worker wrote is in its pipes now; read it before the
       // failure is judged, so the summary has its last words.
@@ -169,22 +153,31 @@ void Attempt::on_reaped(std::span<const ReapedChild> children) {
       worker.err->drain();
       ExitStatus status = ExitStatus::from_wait_status(wait_status);
       log()->debug("attempt {}: rank {} (pid {}) {}", attempt_, worker.rank, pid, describe(status));
-      exits.push_back(WorkerExit{worker.local_rank, status});
+      exits.push_back(WorkerExit{worker.index, status});
     }
   }
   if (exits.empty()) return;
   const std::size_t failures_before = policy_.failures().size();
   Decision decision = policy_.on_exits(exits);
-  if (failures_before == 0 && !policy_.failures().empty() && decision.signal != 0) {
+  if (failures_before == 0 && !policy_.failures().empty()) {
     const WorkerExit& root = policy_.failures().front();
-    log()->error("rank {} {}; stopping the other workers (SIGTERM, then SIGKILL after {})",
-                 workers_[static_cast<std::size_t>(root.local_rank)].rank, describe(root.status),
-                 format_duration(spec_.grace_period));
+    if (decision.signal != 0) {
+      log()->error("rank {} {}; stopping the other workers (SIGTERM, then SIGKILL after {})",
+                   workers_[static_cast<std::size_t>(root.local_rank)].rank, describe(root.status),
+                   format_duration(spec_.grace_period));
+    }
+    if (hooks_.on_first_failure) hooks_.on_first_failure(failure_report(root));
   }
   apply(decision);
+  if (policy_.finished()) begin_ending();
+}
+
+void Attempt::on_child_signal() {
+  if (phase_ == Phase::Ending) step_ending();
 }
 
 void Attempt::on_launcher_signal(int signal) {
+  if (phase_ == Phase::Ended) return;
   Decision decision = policy_.on_launcher_signal(signal);
   if (decision.signal == SIGKILL) {
     log()->warn("{} again: killing the workers now", signal_name(signal));
@@ -197,32 +190,43 @@ void Attempt::on_launcher_signal(int signal) {
   apply(decision);
 }
 
+void Attempt::on_stop_requested(const std::string& reason) {
+  if (phase_ != Phase::Running) return;
+  Decision decision = policy_.on_stop_requested();
+  if (decision.signal == 0) return;  // already stopping, or nobody left
+  stop_reason_ = reason;
+  log()->warn("stop requested by another machine ({}): SIGTERM to the workers, SIGKILL in {}",
+              reason, format_duration(spec_.grace_period));
+  apply(decision);
+}
+
 void Attempt::apply(const Decision& decision) {
   if (decision.signal != 0) {
     if (decision.signal == SIGKILL) grace_timer_.cancel();
     for (const Worker& worker : workers_) {
-      if (worker.pid > 0 && policy_.running(worker.local_rank)) {
+      if (worker.pid > 0 && policy_.running(worker.index)) {
         signal_group(worker, decision.signal);
       }
     }
   }
   if (decision.arm_grace_timer) {
     grace_timer_.expires_after(spec_.grace_period);
-    grace_timer_.async_wait([this](const boost::system::error_code& error) {
-      if (error) return;  // cancelled; `this` may be gone
-      Decision expired = policy_.on_grace_expired();
-      if (expired.signal != 0) {
-        log()->warn("grace period of {} over: killing the workers still running",
-                    format_duration(spec_.grace_period));
-      }
-      apply(expired);
-    });
+    grace_timer_.async_wait(
+        [this, watch = lifetime_.watch()](const boost::system::error_code& error) {
+          if (error || watch.ended()) return;  // cancelled, or `this` is gone
+          Decision expired = policy_.on_grace_expired();
+          if (expired.signal != 0) {
+            log()->warn("grace period of {} over: killing the workers still running",
+                        format_duration(spec_.grace_period));
+          }
+          apply(expired);
+        });
   }
 }
 
 void Attempt::signal_group(const Worker& worker, int signal) {
   if (::kill(-worker.pid, signal) == 0) return;
-  if (errno == ESRCH && policy_.running(worker.local_rank)) {
+  if (errno == ESRCH && policy_.running(worker.index)) {
     // No such group yet: the worker was forked an instant ago and has not
     // called setsid(), so a signal to the group would be lost and the worker
     // would run on until the grace period ends. It is our child and not
@@ -239,42 +243,85 @@ void Attempt::signal_group(const Worker& worker, int signal) {
   }
 }
 
-void Attempt::finish(const std::function<void()>& reap_children) {
+void Attempt::begin_ending() {
+  phase_ = Phase::Ending;
   grace_timer_.cancel();
+  end_deadline_ = Clock::now() + kExitTimeout;
+  sweep_.emplace(process_table_, ::getpid(), reaper_.pid());
+  kill_what_is_left();
+  // The first look from a handler of its own, not from inside the waitpid
+  // pass that brought the last exit.
+  look_again_after(Clock::duration::zero());
+}
+
+void Attempt::kill_what_is_left() {
   for (const Worker& worker : workers_) {
     if (worker.pid > 0) signal_group(worker, SIGKILL);
   }
-  if (cgroup_) {
-    // All a worker ever started, wherever it went: cgroup.kill, a wait for
-    // "populated 0" (zombies do not count; they are reaped below), rmdir.
-    cgroup_->end(std::chrono::duration_cast<std::chrono::milliseconds>(kExitTimeout));
-    cgroup_.reset();
-  }
-  // Then what is outside any cgroup of ours (everything, where there is
-  // none), and the reaping of every zombie.
-  stop_descendants_left(reap_children);
-  for (Worker& worker : workers_) {
-    if (worker.pid > 0 && !group_exists(worker.pid)) reaper_.forget(worker.pid);
-    if (worker.out) worker.out->finish();
-    if (worker.err) worker.err->finish();
-  }
+  // All a worker ever started, wherever it went.
+  if (cgroup_) cgroup_->kill();
 }
 
-void Attempt::stop_descendants_left(const std::function<void()>& reap_children) {
-  // The groups are killed, but what left them (setsid) lives on: sweep every
-  // descendant of the launcher but the orphan reaper (descendants.hpp). When
-  // the sweep sees none alive, every zombie left is our child and the last
-  // reap_children() empties the groups.
-  const auto deadline = Clock::now() + kExitTimeout;
-  ChildExitWaiter waiter;
-  reap_children();
-  ProcFsTable table;
-  SweepReport report = stop_descendants(table, ::getpid(), reaper_.pid(), [&] {
-    const bool time_left = waiter.wait(deadline);
-    reap_children();
-    return time_left;
+bool Attempt::nothing_left() {
+  hooks_.reap_children();
+  bool cgroup_empty = true;
+  if (cgroup_ && !cgroup_->empty()) {
+    cgroup_empty = false;
+    cgroup_->kill();  // without cgroup.kill: the next pass over its pids
+  }
+  // Then what is outside any cgroup of ours (everything, where there is
+  // none): the groups are killed, but what left them (setsid) lives on.
+  // When the sweep sees no live descendant, every zombie left is our child,
+  // and one more pass of waitpid empties the groups.
+  const bool family_gone = sweep_->kill_round();
+  if (family_gone) hooks_.reap_children();
+  return cgroup_empty && family_gone;
+}
+
+void Attempt::look_again_after(Clock::duration delay) {
+  end_timer_.expires_after(delay);
+  end_timer_.async_wait([this, watch = lifetime_.watch()](const boost::system::error_code& error) {
+    if (error || watch.ended()) return;
+    step_ending();
   });
-  reap_children();
+}
+
+void Attempt::step_ending() {
+  if (phase_ != Phase::Ending) return;
+  const bool done = nothing_left();
+  if (!done && Clock::now() < end_deadline_) {
+    look_again_after(kLookAgainAfter);
+    return;
+  }
+  conclude(done);
+  if (hooks_.on_ended) hooks_.on_ended();
+}
+
+void Attempt::end_now() {
+  if (phase_ == Phase::Ended) return;
+  if (phase_ == Phase::Running) {
+    phase_ = Phase::Ending;
+    grace_timer_.cancel();
+    end_deadline_ = Clock::now() + kExitTimeout;
+    sweep_.emplace(process_table_, ::getpid(), reaper_.pid());
+    kill_what_is_left();
+  }
+  // Blocking on purpose: the supervisor is closing (or could not start the
+  // attempt), and nothing may be left behind, whatever the loop does next.
+  bool done = nothing_left();
+  while (!done && Clock::now() < end_deadline_) {
+    ::poll(nullptr, 0, static_cast<int>(kLookAgainAfter.count()));
+    done = nothing_left();
+  }
+  conclude(done);
+}
+
+void Attempt::conclude(bool nothing_left) {
+  phase_ = Phase::Ended;
+  end_timer_.cancel();
+  grace_timer_.cancel();
+  if (!nothing_left) sweep_->give_up();
+  const SweepReport& report = sweep_->report();
   log()->debug("attempt {}: subreaper sweep sent {} SIGKILL(s) in {} round(s)", attempt_,
                report.signalled, report.rounds);
   for (const ProcessRecord& survivor : report.survivors) {
@@ -283,24 +330,37 @@ void Attempt::stop_descendants_left(const std::function<void()>& reap_children) 
         survivor.name,
         format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(kExitTimeout)));
   }
+  if (cgroup_) {
+    cgroup_->remove();  // a cgroup still populated stays, with a warning
+    cgroup_.reset();
+  }
+  for (Worker& worker : workers_) {
+    if (worker.pid > 0 && !group_exists(worker.pid)) reaper_.forget(worker.pid);
+    if (worker.out) worker.out->finish();
+    if (worker.err) worker.err->finish();
+  }
+}
+
+WorkerFailure Attempt::failure_report(const WorkerExit& failure) const {
+  const Worker& worker = workers_[static_cast<std::size_t>(failure.local_rank)];
+  WorkerFailure report;
+  report.rank = worker.rank;
+  report.local_rank = worker.local_rank;
+  report.host = spec_.hostname;
+  report.pid = worker.pid;
+  report.exit_code = failure.status.code;
+  report.signal = failure.status.signal;
+  report.run_time =
+      std::chrono::duration_cast<std::chrono::milliseconds>(worker.ended - worker.started);
+  report.stderr_tail = worker.err->tail().last_lines(20);
+  return report;
 }
 
 AttemptResult Attempt::result() const {
   AttemptResult result;
   result.attempt = attempt_;
   for (const WorkerExit& failure : policy_.failures()) {
-    const Worker& worker = workers_[static_cast<std::size_t>(failure.local_rank)];
-    WorkerFailure report;
-    report.rank = worker.rank;
-    report.local_rank = worker.local_rank;
-    report.host = spec_.hostname;
-    report.pid = worker.pid;
-    report.exit_code = failure.status.code;
-    report.signal = failure.status.signal;
-    report.run_time =
-        std::chrono::duration_cast<std::chrono::milliseconds>(worker.ended - worker.started);
-    report.stderr_tail = worker.err->tail().last_lines(20);
-    result.failures.push_back(std::move(report));
+    result.failures.push_back(failure_report(failure));
   }
   return result;
 }

@@ -33,35 +33,50 @@ std::vector<ProcessRecord> descendants_of(std::span<const ProcessRecord> table, 
   return found;
 }
 
+DescendantSweep::DescendantSweep(ProcessTable& table, pid_t self, pid_t spared)
+    : table_(table), self_(self), spared_(spared) {}
+
+std::vector<ProcessRecord> DescendantSweep::live_family() {
+  std::vector<ProcessRecord> family = descendants_of(table_.list(), self_, spared_);
+  std::erase_if(family, [](const ProcessRecord& record) { return record.zombie; });
+  return family;
+}
+
+bool DescendantSweep::kill_round() {
+  const std::vector<ProcessRecord> family = live_family();
+  if (family.empty()) return true;
+  ++report_.rounds;
+  // Top-down: a parent dies before it can fork again, and its children,
+  // orphaned, become ours (we are a subreaper). A grandchild is only
+  // vouched for by a parent whose own kill() proved it ours this round;
+  // without one, kill() takes it only if it has become our child meanwhile,
+  // and the next round looks again.
+  std::unordered_map<pid_t, const ProcessRecord*> proven;
+  for (const ProcessRecord& target : family) {
+    auto it = proven.find(target.parent);
+    const ProcessRecord* parent = it != proven.end() ? it->second : nullptr;
+    if (table_.kill(target, parent, self_)) {
+      ++report_.signalled;
+      proven.emplace(target.pid, &target);
+    }
+  }
+  return false;
+}
+
+void DescendantSweep::give_up() {
+  report_.survivors = live_family();
+}
+
 SweepReport stop_descendants(ProcessTable& table, pid_t self, pid_t spared,
                              const std::function<bool()>& wait_for_exits) {
-  SweepReport report;
-  bool time_left = true;
-  for (;;) {
-    std::vector<ProcessRecord> family = descendants_of(table.list(), self, spared);
-    std::erase_if(family, [](const ProcessRecord& record) { return record.zombie; });
-    if (family.empty()) return report;
-    if (!time_left) {
-      report.survivors = std::move(family);
-      return report;
+  DescendantSweep sweep(table, self, spared);
+  while (!sweep.kill_round()) {
+    if (!wait_for_exits()) {
+      sweep.give_up();
+      break;
     }
-    ++report.rounds;
-    // Top-down: a parent dies before it can fork again, and its children,
-    // orphaned, become ours (we are a subreaper). A grandchild is only
-    // vouched for by a parent whose own kill() proved it ours this round;
-    // without one, kill() takes it only if it has become our child meanwhile,
-    // and the next round looks again.
-    std::unordered_map<pid_t, const ProcessRecord*> proven;
-    for (const ProcessRecord& target : family) {
-      auto it = proven.find(target.parent);
-      const ProcessRecord* parent = it != proven.end() ? it->second : nullptr;
-      if (table.kill(target, parent, self)) {
-        ++report.signalled;
-        proven.emplace(target.pid, &target);
-      }
-    }
-    time_left = wait_for_exits();
   }
+  return sweep.report();
 }
 
 }  // namespace accel::supervisor

@@ -8,7 +8,8 @@
 // that the process table shows. At the end of each attempt the supervisor
 // kills, round after round, every live descendant but the orphan reaper,
 // until none is left or the deadline passes; processes forked during a round
-// are found by the next one.
+// are found by the next one. DescendantSweep does it round by round, for the
+// event loop; stop_descendants all at once, for a caller that may block.
 //
 // The rules live here, against a ProcessTable seam, so they are unit-tested
 // with a fake table (tests/unit/supervisor/test_descendants.cpp); the /proc
@@ -62,11 +63,39 @@ struct SweepReport {
   std::vector<ProcessRecord> survivors;  // still alive at the deadline
 };
 
-// Kills every live descendant of `self` but `spared` (and its subtree),
-// top-down, then calls `wait_for_exits` and looks again; repeats until the
-// table shows no live descendant, or `wait_for_exits` returns false (the
-// deadline passed), and reports who survived. `wait_for_exits` also reaps:
-// the caller's zombies are gone from the next list().
+// The sweep one round at a time, for a caller that waits between rounds on
+// its own terms: the event loop waits on a timer and SIGCHLD, never in here.
+// The caller reaps its zombies between rounds, so that they are gone from
+// the next list().
+class DescendantSweep {
+ public:
+  // `table` outlives the sweep.
+  DescendantSweep(ProcessTable& table, pid_t self, pid_t spared);
+
+  // Looks at the table once and SIGKILLs every live descendant of `self` but
+  // `spared` (and its subtree), top-down. Returns true when none was alive:
+  // the sweep is over.
+  bool kill_round();
+  // The deadline passed: looks once more, without killing, and records
+  // who is still alive as the report's survivors.
+  void give_up();
+
+  const SweepReport& report() const { return report_; }
+
+ private:
+  std::vector<ProcessRecord> live_family();
+
+  ProcessTable& table_;
+  pid_t self_;
+  pid_t spared_;
+  SweepReport report_;
+};
+
+// The whole sweep, waiting with `wait_for_exits` between rounds: kills every
+// live descendant, calls `wait_for_exits` and looks again, until the table
+// shows no live descendant, or `wait_for_exits` returns false (the deadline
+// passed), and reports who survived. `wait_for_exits` also reaps: the
+// caller's zombies are gone from the next list().
 SweepReport stop_descendants(ProcessTable& table, pid_t self, pid_t spared,
                              const std::function<bool()>& wait_for_exits);
 

@@ -34,7 +34,7 @@ std::string read_text(const char* path, int& error) {
   return text;
 }
 
-// mkdirat, replacing an empty leftover of the same name (an earlier run_job
+// mkdirat, replacing an empty leftover of the same name (an earlier Supervisor
 // of this process, or a dead process that had our pid). 0 or the errno.
 int make_cgroup(int parent_fd, const std::string& name) {
   if (::mkdirat(parent_fd, name.c_str(), 0755) == 0) return 0;
@@ -80,28 +80,47 @@ AttemptCgroup::~AttemptCgroup() {
 
 void AttemptCgroup::kill() {
   if (ended_) return;
-  const int error = cgroup::kill_tree(
-      dir_.get(),
-      deadline_after(std::chrono::duration_cast<std::chrono::milliseconds>(kAttemptEndTimeout)));
-  if (error != 0)
+  kill_until(cgroup::now_ns());
+}
+
+void AttemptCgroup::kill_until(std::int64_t deadline_ns) {
+  // ETIMEDOUT: without cgroup.kill, some listed pids were still there at the
+  // deadline; the caller looks at empty() and kills again, or warns.
+  const int error = cgroup::kill_tree(dir_.get(), deadline_ns);
+  if (error != 0 && error != ETIMEDOUT)
     log()->warn("cannot kill the processes in {}: {}", path_.string(), std::strerror(error));
+}
+
+bool AttemptCgroup::empty() const {
+  // A deadline of now: one look at cgroup.events, no wait.
+  return ended_ || cgroup::wait_empty(dir_.get(), cgroup::now_ns());
+}
+
+void AttemptCgroup::remove() {
+  if (ended_) return;
+  ended_ = true;
+  procs_.reset();
+  const int error = cgroup::remove_tree(job_fd_, name_.c_str(), dir_.get());
+  if (error == EBUSY) {
+    log()->warn("processes of {} are still alive after SIGKILL; the cgroup stays", path_.string());
+  } else if (error != 0 && error != ENOENT) {
+    log()->warn("cannot remove the cgroup {}: {}", path_.string(), std::strerror(error));
+  }
+  dir_.reset();
 }
 
 void AttemptCgroup::end(std::chrono::milliseconds timeout) {
   if (ended_) return;
-  kill();
-  ended_ = true;
-  procs_.reset();
-  if (!cgroup::wait_empty(dir_.get(), deadline_after(timeout))) {
+  const std::int64_t deadline = deadline_after(timeout);
+  kill_until(deadline);
+  if (!cgroup::wait_empty(dir_.get(), deadline)) {
     log()->warn("processes of {} did not exit within {} ms of SIGKILL; the cgroup stays",
                 path_.string(), timeout.count());
+    ended_ = true;
+    procs_.reset();
     return;
   }
-  const int error = cgroup::remove_tree(job_fd_, name_.c_str(), dir_.get());
-  if (error != 0 && error != ENOENT) {
-    log()->warn("cannot remove the cgroup {}: {}", path_.string(), std::strerror(error));
-  }
-  dir_.reset();
+  remove();
 }
 
 JobCgroup::JobCgroup(base::UniqueFd parent, base::UniqueFd dir, std::string name,

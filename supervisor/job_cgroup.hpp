@@ -5,12 +5,13 @@
 // reaper can do the same after `kill -9` of the launcher (reaper.hpp).
 //
 // Layout: <the launcher's own cgroup>/accel-<launcher pid>/attempt-<k>.
-// run_job creates the job cgroup before the orphan reaper forks (the reaper
+// The Supervisor creates the job cgroup before the orphan reaper forks (the reaper
 // keeps descriptors of it); each attempt creates attempt-<k>, and every
 // worker moves itself into it between fork and exec (spawn.hpp), before it
 // can start anything. An attempt ends with cgroup.kill, a wait until
-// cgroup.events says "populated 0", and rmdir; the job cgroup is removed when
-// run_job returns.
+// cgroup.events says "populated 0", and rmdir -- on the event loop, one
+// look at a time (kill(), empty(), remove()), or all at once where blocking
+// is fine (end()); the job cgroup is removed when the supervisor closes.
 //
 // Where there is no cgroup2 mount, the launcher's cgroup is out of reach, or
 // the directory is not ours to write (EACCES: not delegated; EROFS: a
@@ -30,6 +31,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -53,13 +55,22 @@ class AttemptCgroup {
   int procs_fd() const { return procs_.get(); }
   const std::filesystem::path& path() const { return path_; }
 
-  // SIGKILL to everything inside; returns at once.
+  // SIGKILL to everything inside; returns at once. Without cgroup.kill it is
+  // one pass over the pids listed: call it again while !empty().
   void kill();
-  // Kills, waits until the cgroup is empty or `timeout` passes, removes it.
+  // Whether no process is left inside (zombies do not count): one look at
+  // cgroup.events, no wait. True once removed.
+  bool empty() const;
+  // Removes the (empty) cgroup; a populated one stays, with a warning.
   // Idempotent.
+  void remove();
+  // Kills, waits until the cgroup is empty or `timeout` passes, removes it:
+  // blocks, for teardown. Idempotent.
   void end(std::chrono::milliseconds timeout);
 
  private:
+  void kill_until(std::int64_t deadline_ns);
+
   int job_fd_;
   std::string name_;
   std::filesystem::path path_;

@@ -51,15 +51,25 @@ Decision AttemptPolicy::on_launcher_signal(int signal) {
   }
 }
 
+Decision AttemptPolicy::on_stop_requested() {
+  // Too late (everyone exited) or already stopping: the stop is under way or
+  // moot, and a remote request is no reason to skip the grace period.
+  if (stopping_ || finished()) return {};
+  stop_requested_ = true;
+  return stop_everyone(SIGTERM);
+}
+
 Decision AttemptPolicy::on_grace_expired() {
   if (!stopping_ || finished()) return {};
   return Decision{SIGKILL, false};
 }
 
 AttemptOutcome AttemptPolicy::outcome() const {
+  if (!finished()) return AttemptOutcome::Running;
   if (!failures_.empty()) return AttemptOutcome::Failed;
   if (interrupted_by_ != 0) return AttemptOutcome::Interrupted;
-  return finished() ? AttemptOutcome::Succeeded : AttemptOutcome::Running;
+  if (stop_requested_) return AttemptOutcome::Stopped;
+  return AttemptOutcome::Succeeded;
 }
 
 int AttemptPolicy::exit_code() const {
@@ -67,12 +77,16 @@ int AttemptPolicy::exit_code() const {
   // interrupted the shutdown; otherwise an interrupt exits as a shell would.
   if (!failures_.empty()) return failures_.front().status.shell_code();
   if (interrupted_by_ != 0) return 128 + interrupted_by_;
+  if (stop_requested_) return kStoppedExitCode;
   return 0;
 }
 
+bool should_restart(AttemptOutcome outcome, int interrupted_by, int attempt, int max_restarts) {
+  return outcome == AttemptOutcome::Failed && interrupted_by == 0 && attempt < max_restarts;
+}
+
 bool should_restart(const AttemptPolicy& policy, int attempt, int max_restarts) {
-  return policy.outcome() == AttemptOutcome::Failed && policy.interrupted_by() == 0 &&
-         attempt < max_restarts;
+  return should_restart(policy.outcome(), policy.interrupted_by(), attempt, max_restarts);
 }
 
 }  // namespace accel::supervisor

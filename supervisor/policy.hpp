@@ -12,6 +12,12 @@
 // - SIGINT/SIGTERM/SIGHUP to the launcher are forwarded and stop the attempt
 //   (grace period, then SIGKILL); a second one while stopping means SIGKILL now.
 // - SIGUSR1/SIGUSR2 are only forwarded (SLURM preemption notice).
+// - A stop requested by another machine (its worker failed, or its launcher
+//   was interrupted) stops every worker like an interrupt (SIGTERM, SIGKILL
+//   after the grace period); the workers that exit afterwards are not
+//   failures, a worker that had failed before still is. A second stop, or a
+//   stop while already stopping, changes nothing; a launcher signal during a
+//   stop means SIGKILL now, as during any stop.
 // Not thread-safe; used by the event loop's one thread.
 #pragma once
 
@@ -34,7 +40,21 @@ struct Decision {
   bool arm_grace_timer = false;
 };
 
-enum class AttemptOutcome { Running, Succeeded, Failed, Interrupted };
+// Running until every worker has exited. Then Failed, Interrupted and
+// Stopped may all apply at once; the first of them in that order is the
+// outcome.
+enum class AttemptOutcome {
+  Running,
+  Succeeded,
+  Failed,       // a worker failed: its status is the attempt's
+  Interrupted,  // SIGINT/SIGTERM/SIGHUP reached this launcher
+  Stopped,      // another machine asked for the stop (on_stop_requested)
+};
+
+// The exit code of an attempt that was only stopped by another machine: not
+// this machine's failure, yet the job did not succeed. The multi-machine
+// layer replaces it with the code of the worker that failed elsewhere.
+inline constexpr int kStoppedExitCode = 1;
 
 class AttemptPolicy {
  public:
@@ -45,6 +65,10 @@ class AttemptPolicy {
   // failures (the first one listed is the root cause).
   Decision on_exits(std::span<const WorkerExit> exits);
   Decision on_launcher_signal(int signal);
+  // Another machine asks this one to stop. Nothing when the workers have all
+  // exited already, or a stop is under way (failure, interrupt, or an
+  // earlier request).
+  Decision on_stop_requested();
   Decision on_grace_expired();
 
   bool running(int local_rank) const;
@@ -53,6 +77,8 @@ class AttemptPolicy {
   // The failures in the order observed; the root cause first.
   const std::vector<WorkerExit>& failures() const { return failures_; }
   int interrupted_by() const { return interrupted_by_; }
+  // Whether a stop requested by another machine stopped the workers.
+  bool stop_requested() const { return stop_requested_; }
   // What the launcher exits with if this attempt is the last.
   int exit_code() const;
 
@@ -62,13 +88,18 @@ class AttemptPolicy {
 
   std::vector<State> states_;
   int running_count_;
-  bool stopping_ = false;  // a stop (failure or interrupt) is in progress
+  bool stopping_ = false;  // a stop (failure, interrupt or request) is in progress
   int interrupted_by_ = 0;
+  bool stop_requested_ = false;
   std::vector<WorkerExit> failures_;
 };
 
 // Restart the whole group after this attempt? Only after a failure the user
-// did not interrupt, while restarts are left (attempt counts from 0).
+// did not interrupt, while restarts are left (attempt counts from 0). Never
+// after a stop requested by another machine (Stopped): with several
+// machines, the restart is decided for all of them together.
 bool should_restart(const AttemptPolicy& policy, int attempt, int max_restarts);
+// The same rule on an attempt's outcome, once the policy is gone.
+bool should_restart(AttemptOutcome outcome, int interrupted_by, int attempt, int max_restarts);
 
 }  // namespace accel::supervisor

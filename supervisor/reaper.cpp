@@ -155,7 +155,7 @@ OrphanReaper::~OrphanReaper() {
 void OrphanReaper::forget(pid_t group) {
   if (!registration_.valid()) return;
   std::int32_t message = -group;
-  // EPIPE (SIGPIPE is ignored by run_job) means the reaper is gone; reaped() logs that.
+  // EPIPE (SIGPIPE is ignored by the Supervisor) means the reaper is gone; reaped() logs that.
   base::retry_on_eintr([&] { return ::write(registration_.get(), &message, sizeof message); });
 }
 

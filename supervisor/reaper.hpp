@@ -3,7 +3,7 @@
 //
 // PR_SET_PDEATHSIG only covers the launcher's direct children; a worker's own
 // children (DataLoader workers, compilers, shells) would be reparented and
-// live on. So run_job first forks this tiny process (no exec). It holds the
+// live on. So the Supervisor first forks this tiny process (no exec). It holds the
 // read end of a pipe whose only write end is the launcher's (close-on-exec).
 // Every worker, between fork and exec, writes its process group id (= its
 // pid, it called setsid) into that pipe, so registration happens before the
@@ -27,7 +27,7 @@
 // launcher unregisters ("forgets") a group once it has seen it empty, so a
 // recycled pid is never killed by mistake.
 //
-// Not thread-safe; owned by run_job.
+// Not thread-safe; owned by the Supervisor (supervisor.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -57,7 +57,7 @@ class OrphanReaper {
   // not be waited for again. Logs if the reaper died before its time.
   void reaped(int wait_status);
   // Closes the pipe (the reaper kills what is still registered, ends the job
-  // cgroup if run_job has not removed it, and exits) and waits for it.
+  // cgroup if the supervisor has not removed it, and exits) and waits for it.
   void finish();
 
  private:

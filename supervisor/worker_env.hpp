@@ -10,6 +10,7 @@
 // does), so telling workers otherwise would make every torch job hang.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,10 +18,23 @@
 
 namespace accel::supervisor {
 
-// Pure function of its arguments; "NAME=value" strings ready for execve.
-std::vector<std::string> worker_environment(const JobSpec& spec, int local_rank, int attempt);
+// The environment of worker `worker` (0 <= worker < spec.nproc_per_node)
+// of this launcher in attempt `attempt`, told `ranks`. Pure function of its
+// arguments; "NAME=value" strings ready for execve.
+std::vector<std::string> worker_environment(const JobSpec& spec, const AttemptRanks& ranks,
+                                            int worker, int attempt);
 
-// Global rank of a local rank on this machine (node_rank * nproc_per_node + local_rank).
-int global_rank(const JobSpec& spec, int local_rank);
+// RANK and LOCAL_RANK of worker `worker` of this launcher.
+inline int global_rank(const RankLayout& layout, int worker) {
+  return layout.first_rank + worker;
+}
+inline int local_rank(const RankLayout& layout, int worker) {
+  return layout.first_local_rank + worker;
+}
+
+// Why `ranks` cannot describe `nproc_per_node` workers of this launcher (a
+// rank outside the world, a group rank outside the machines, no port), or
+// nullopt when it can.
+std::optional<std::string> rank_layout_problem(const AttemptRanks& ranks, int nproc_per_node);
 
 }  // namespace accel::supervisor

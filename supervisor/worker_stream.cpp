@@ -36,11 +36,12 @@ void WorkerStream::start() {
 }
 
 void WorkerStream::wait_readable() {
-  // Handlers never touch `this` after an error: finish() cancels the wait,
-  // and the stream may be gone by the time the cancelled handler runs.
+  // Handlers never touch `this` after an error or once the stream is gone:
+  // finish() cancels the wait, and a completed wait may still be queued when
+  // the stream is destroyed.
   pipe_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                   [this](const boost::system::error_code& error) {
-                     if (error) return;
+                   [this, watch = lifetime_.watch()](const boost::system::error_code& error) {
+                     if (error || watch.ended()) return;
                      if (read_available(8) != ReadState::Closed) wait_readable();
                    });
 }

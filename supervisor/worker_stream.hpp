@@ -11,7 +11,7 @@
 // pipe open.
 //
 // Not thread-safe; the reads share one buffer, so only one event loop per
-// process may run streams (run_job is not re-entrant anyway).
+// process may run streams (one Supervisor per process anyway).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +20,7 @@
 #include <string>
 
 #include "base/unique_fd.hpp"
+#include "supervisor/lifetime.hpp"
 #include "supervisor/line_forwarder.hpp"
 #include "supervisor/stderr_tail.hpp"
 
@@ -59,6 +60,7 @@ class WorkerStream {
   StderrTail tail_;
   bool at_eof_ = false;
   bool log_broken_ = false;
+  Lifetime lifetime_;  // last: ends first
 };
 
 }  // namespace accel::supervisor

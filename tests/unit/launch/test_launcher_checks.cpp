@@ -98,19 +98,18 @@ TEST_CASE("log line prefix templates name only what accel fills in", "[launcher_
     INFO(fine);
     CHECK(check(fine).empty());
   }
-  CHECK(check("[${group_rank}]") ==
-        "--log_line_prefix_template '[${group_rank}]': unknown name ${group_rank}; use ${rank}, "
-        "${local_rank}, ${role_name} or ${host}");
-  CHECK(check("$ranks") ==
-        "--log_line_prefix_template '$ranks': unknown name ${ranks}; use ${rank}, ${local_rank}, "
-        "${role_name} or ${host}");
-  CHECK(check("${rank") ==
-        "--log_line_prefix_template '${rank': a '${' without its '}'; use ${rank}, "
-        "${local_rank}, ${role_name} or ${host}");
-  CHECK(check("cost: $5")
-            .starts_with("--log_line_prefix_template 'cost: $5': a '$' that starts "
-                         "no name"));
+  // The supervisor's grammar, with the flag named first.
+  const std::string use =
+      "; use ${rank}, ${local_rank}, ${role_name} or ${host}, and $$ for a literal $";
   CHECK(
-      check("end $").starts_with("--log_line_prefix_template 'end $': a '$' that starts no "
-                                 "name"));
+      check("[${group_rank}]") ==
+      "--log_line_prefix_template '[${group_rank}]': unknown placeholder 'group_rank' at offset 1" +
+          use);
+  CHECK(check("$ranks") ==
+        "--log_line_prefix_template '$ranks': unknown placeholder 'ranks' at offset 0" + use);
+  CHECK(check("${rank") == "--log_line_prefix_template '${rank': an unclosed ${ at offset 0" + use);
+  CHECK(check("cost: $5") ==
+        "--log_line_prefix_template 'cost: $5': a $ that starts no placeholder at offset 6" + use);
+  CHECK(check("end $") ==
+        "--log_line_prefix_template 'end $': a $ that starts no placeholder at offset 4" + use);
 }

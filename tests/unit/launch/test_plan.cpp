@@ -16,10 +16,14 @@ TEST_CASE("a CPU job: the worker command, the shared environment, ranks and name
   const accel::supervisor::JobSpec& job = plan.job;
   CHECK(job.argv == std::vector<std::string>{"/usr/bin/python3", "train.py", "--lr", "3e-4"});
   CHECK(job.nproc_per_node == 4);
-  CHECK(job.node_rank == 0);
-  CHECK(job.nnodes == 1);
-  CHECK(job.master_addr == "127.0.0.1");
-  CHECK(job.master_port == 29500);
+  CHECK(job.ranks.layout.first_rank == 0);
+  CHECK(job.ranks.layout.world_size == 4);
+  CHECK(job.ranks.layout.first_local_rank == 0);
+  CHECK(job.ranks.layout.local_world_size == 4);
+  CHECK(job.ranks.layout.group_rank == 0);
+  CHECK(job.ranks.layout.group_world_size == 1);
+  CHECK(job.ranks.master_addr == "127.0.0.1");
+  CHECK(job.ranks.master_port == 29500);
   CHECK(job.run_id == "feedc0ffee42");
   CHECK(job.hostname == "node1");
   CHECK(job.local_devices.empty());
@@ -143,7 +147,7 @@ TEST_CASE("the default port, when taken, is replaced by a free one with a notice
   LaunchRequest request = cpu_request(2);
   request.quiet = true;
   const LaunchPlan plan = planned(request, host);
-  CHECK(plan.job.master_port == 41000);
+  CHECK(plan.job.ranks.master_port == 41000);
   REQUIRE(plan.notices.size() == 1);
   CHECK(plan.notices[0] ==
         "accel launch: the default port 29500 is already in use (by python3 (pid 4242)); using "
@@ -154,10 +158,10 @@ TEST_CASE("port 0 and --standalone pick a free port; none free is a failure (exi
   FakeHost host;
   LaunchRequest request = cpu_request();
   request.flags.main_process_port = 0;
-  CHECK(planned(request, host).job.master_port == 41000);
+  CHECK(planned(request, host).job.ranks.master_port == 41000);
   request.flags.main_process_port.reset();
   request.standalone = true;
-  CHECK(planned(request, host).job.master_port == 41001);
+  CHECK(planned(request, host).job.ranks.master_port == 41001);
   host.no_free_port_error = "socket: Permission denied";
   const LaunchError error = refused(request, host);
   CHECK(error.exit_code == 1);

@@ -60,7 +60,7 @@ TEST_CASE("SLURM, one launcher per node: shape, rendezvous and rank layout from 
   CHECK(plan.spec.sources.num_processes == "CUDA_VISIBLE_DEVICES");
   CHECK(plan.job.nproc_per_node == 4);
   CHECK(plan.job.run_id == "4242.0");
-  CHECK(plan.job.master_addr == "gpu-a01");
+  CHECK(plan.job.ranks.master_addr == "gpu-a01");
   const RendezvousPlan& rdzv = plan.rendezvous;
   CHECK(rdzv.shape == LaunchShape::kMachine);
   CHECK_FALSE(rdzv.serve);
@@ -272,7 +272,7 @@ TEST_CASE("one machine: a local store, a generated token, or the given one",
   CHECK_FALSE(plan.rendezvous.token_given);
   CHECK(plan.rendezvous.job_id == "feedc0ffee42");
   CHECK(plan.rendezvous.job_id_source == "random");
-  CHECK(plan.job.master_port == 29500);  // choose_master_port, as before
+  CHECK(plan.job.ranks.master_port == 29500);  // choose_master_port, as before
   CHECK(plan.rendezvous.join_timeout == std::chrono::seconds(600));
   CHECK(plan.rendezvous.heartbeat_interval == std::chrono::seconds(1));
   CHECK(plan.rendezvous.heartbeat_timeout == std::chrono::seconds(10));
@@ -301,7 +301,7 @@ TEST_CASE("several machines need a fixed port; --rdzv_endpoint names machine 0",
   CHECK(plan.rendezvous.server_host == "node7");
   CHECK(plan.rendezvous.port == 29400);
   CHECK(plan.rendezvous.bind_address == "10.1.0.1");
-  CHECK(plan.job.master_addr == "node7");
+  CHECK(plan.job.ranks.master_addr == "node7");
   request.rdzv_endpoint.reset();
   request.flags.main_process_ip = "node7";
   request.flags.main_process_port = 0;
@@ -390,8 +390,8 @@ TEST_CASE("output: prefix templates and global rank filters", "[plan_job_environ
   request.ranks_filter.reset();
   request.log_line_prefix_template = "${node}";
   CHECK(refused(request, host).message ==
-        "--log_line_prefix_template '${node}': unknown name ${node}; use ${rank}, ${local_rank}, "
-        "${role_name} or ${host}");
+        "--log_line_prefix_template '${node}': unknown placeholder 'node' at offset 0; use "
+        "${rank}, ${local_rank}, ${role_name} or ${host}, and $$ for a literal $");
   request.log_line_prefix_template.reset();
   plan = planned(request, host,
                  {{"PATH", "/usr/bin"}, {"TORCHELASTIC_LOG_LINE_PREFIX_TEMPLATE", "[${rank}]:"}});

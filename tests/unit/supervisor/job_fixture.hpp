@@ -51,6 +51,7 @@ class ShellJob {
     spec.argv = {"/bin/sh", "-c", script};
     spec.env = {"PATH=/usr/bin:/bin"};
     spec.nproc_per_node = workers;
+    spec.ranks.layout = RankLayout::for_machine(0, 1, workers);
     spec.run_id = "test-run";
     spec.hostname = "testhost";
     spec.grace_period = std::chrono::milliseconds(5000);

@@ -9,6 +9,7 @@
 #include "supervisor/descendants.hpp"
 
 using accel::supervisor::descendants_of;
+using accel::supervisor::DescendantSweep;
 using accel::supervisor::ProcessRecord;
 using accel::supervisor::ProcessTable;
 using accel::supervisor::stop_descendants;
@@ -252,4 +253,38 @@ TEST_CASE("sweep: a process that does not die is reported at the deadline",
   CHECK(report.survivors[0].name == "p300");
   CHECK(report.rounds == 5);
   CHECK_FALSE(table.alive(200));
+}
+
+TEST_CASE("sweep, round by round: each round kills what it finds, the caller waits between",
+          "[supervisor][descendants]") {
+  FakeTable table = world();
+  table.add(200, kSelf);
+  table.processes[200].forks_when_killed = std::make_pair(pid_t{210}, std::uint64_t{5000});
+  DescendantSweep sweep(table, kSelf, kReaper);
+  CHECK_FALSE(sweep.kill_round());  // 200 killed; it forked 210 as it died
+  CHECK(table.signalled == std::vector<pid_t>{200});
+  table.settle();
+  CHECK_FALSE(sweep.kill_round());  // 210, now our orphan
+  CHECK(table.signalled == std::vector<pid_t>{200, 210});
+  table.settle();
+  CHECK(sweep.kill_round());  // nothing alive: over
+  CHECK(sweep.report().rounds == 2);
+  CHECK(sweep.report().signalled == 2);
+  CHECK(sweep.report().survivors.empty());
+  CHECK(table.alive(50));
+}
+
+TEST_CASE("sweep, round by round: giving up reports who is still alive",
+          "[supervisor][descendants]") {
+  FakeTable table = world();
+  table.add(200, kSelf);
+  table.processes[200].unkillable = true;
+  table.add(201, kSelf);
+  DescendantSweep sweep(table, kSelf, kReaper);
+  CHECK_FALSE(sweep.kill_round());
+  table.settle();
+  sweep.give_up();
+  REQUIRE(sweep.report().survivors.size() == 1);
+  CHECK(sweep.report().survivors[0].pid == 200);
+  CHECK(sweep.report().rounds == 1);
 }

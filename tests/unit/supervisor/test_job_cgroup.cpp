@@ -88,6 +88,49 @@ TEST_CASE("job cgroup: an attempt's end kills what it holds, setsid or not, and 
   CHECK_FALSE(std::filesystem::exists(*parent / name));
 }
 
+TEST_CASE("job cgroup: an attempt's end one look at a time, as the event loop does it",
+          "[supervisor][job_cgroup]") {
+  auto parent = writable_cgroup_dir();
+  if (!parent) {
+    REQUIRE_FALSE(JobCgroup::create_for_this_process().cgroup);  // the launcher agrees
+    accel::testing::skip_test_case("no writable cgroup v2 here");
+  }
+  const std::string name = unique_cgroup_name("steps");
+  JobCgroup::Creation creation = JobCgroup::create_in(*parent, name);
+  REQUIRE(creation.cgroup);
+  std::unique_ptr<AttemptCgroup> attempt = creation.cgroup->start_attempt(0);
+  SetsidFamily inside(attempt->procs_fd());
+  CHECK_FALSE(attempt->empty());
+  attempt->kill();                   // returns at once; the loop looks again later
+  const int status = inside.wait();  // reaped: zombies would not count anyway
+  CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+  CHECK(eventually([&] { return attempt->empty(); }));
+  attempt->remove();
+  CHECK_FALSE(std::filesystem::exists(*parent / name / "attempt-0"));
+  CHECK(attempt->empty());  // removed counts as empty
+  CHECK_FALSE(still_alive(inside.grandchild));
+  creation.cgroup->remove();
+}
+
+TEST_CASE("job cgroup: a populated attempt cgroup is not removed", "[supervisor][job_cgroup]") {
+  auto parent = writable_cgroup_dir();
+  if (!parent) {
+    REQUIRE_FALSE(JobCgroup::create_for_this_process().cgroup);  // the launcher agrees
+    accel::testing::skip_test_case("no writable cgroup v2 here");
+  }
+  const std::string name = unique_cgroup_name("busy");
+  JobCgroup::Creation creation = JobCgroup::create_in(*parent, name);
+  REQUIRE(creation.cgroup);
+  std::unique_ptr<AttemptCgroup> attempt = creation.cgroup->start_attempt(0);
+  {
+    SetsidFamily inside(attempt->procs_fd());
+    attempt->remove();  // still populated: it stays, with a warning
+    CHECK(std::filesystem::exists(*parent / name / "attempt-0"));
+  }
+  creation.cgroup->remove();  // kills what is left and removes everything
+  CHECK_FALSE(std::filesystem::exists(*parent / name));
+}
+
 TEST_CASE("cgroup ops: without cgroup.kill the tree is frozen and killed pid by pid",
           "[supervisor][job_cgroup]") {
   auto parent = writable_cgroup_dir();

@@ -147,3 +147,134 @@ TEST_CASE("policy: an exit reported twice counts once", "[supervisor][policy]") 
   CHECK_FALSE(policy.finished());
   (void)kOk;
 }
+
+TEST_CASE("policy: a stop from another machine stops everyone with SIGTERM and a grace period",
+          "[supervisor][policy][stop]") {
+  AttemptPolicy policy(3);
+  Decision decision = policy.on_stop_requested();
+  CHECK(decision.signal == SIGTERM);
+  CHECK(decision.arm_grace_timer);
+  CHECK(policy.stop_requested());
+  CHECK(policy.outcome() == AttemptOutcome::Running);
+  // Whatever the stopped workers exit with, it is not a failure.
+  WorkerExit exits[] = {killed(0, SIGTERM), exited(1, 1), exited(2, 0)};
+  CHECK(policy.on_exits(exits).signal == 0);
+  CHECK(policy.finished());
+  CHECK(policy.failures().empty());
+  CHECK(policy.outcome() == AttemptOutcome::Stopped);
+  CHECK(policy.exit_code() == kStoppedExitCode);
+  CHECK(policy.interrupted_by() == 0);
+  CHECK_FALSE(should_restart(policy, 0, 5));  // the machines restart together, elsewhere
+}
+
+TEST_CASE("policy: a stop ends with SIGKILL when the grace period runs out",
+          "[supervisor][policy][stop]") {
+  AttemptPolicy policy(2);
+  policy.on_stop_requested();
+  CHECK(policy.on_grace_expired().signal == SIGKILL);
+  WorkerExit gone[] = {killed(0, SIGKILL), killed(1, SIGKILL)};
+  policy.on_exits(gone);
+  CHECK(policy.failures().empty());
+  CHECK(policy.outcome() == AttemptOutcome::Stopped);
+}
+
+TEST_CASE("policy: a worker that failed before the stop is still the failure",
+          "[supervisor][policy][stop]") {
+  AttemptPolicy policy(2);
+  WorkerExit failure[] = {exited(1, 9)};
+  CHECK(policy.on_exits(failure).signal == SIGTERM);
+  // The other machines hear of it and ask everyone to stop, this one too:
+  // it is stopping already, so nothing changes (no second SIGTERM, no new
+  // grace period).
+  Decision decision = policy.on_stop_requested();
+  CHECK(decision.signal == 0);
+  CHECK_FALSE(decision.arm_grace_timer);
+  WorkerExit stopped[] = {killed(0, SIGTERM)};
+  policy.on_exits(stopped);
+  REQUIRE(policy.failures().size() == 1);
+  CHECK(policy.failures()[0].local_rank == 1);
+  CHECK(policy.outcome() == AttemptOutcome::Failed);
+  CHECK(policy.exit_code() == 9);
+  CHECK(should_restart(policy, 0, 1));
+}
+
+TEST_CASE("policy: failures in the same pass as the stop's first exits are not failures",
+          "[supervisor][policy][stop]") {
+  AttemptPolicy policy(2);
+  policy.on_stop_requested();
+  WorkerExit exits[] = {exited(0, 1), killed(1, SIGSEGV)};
+  policy.on_exits(exits);
+  CHECK(policy.failures().empty());
+  CHECK(policy.outcome() == AttemptOutcome::Stopped);
+}
+
+TEST_CASE("policy: a second stop is a no-op", "[supervisor][policy][stop]") {
+  AttemptPolicy policy(2);
+  policy.on_stop_requested();
+  Decision second = policy.on_stop_requested();
+  CHECK(second.signal == 0);
+  CHECK_FALSE(second.arm_grace_timer);
+  CHECK(policy.running(0));
+}
+
+TEST_CASE("policy: a launcher signal during a stop kills now and the outcome is the interrupt",
+          "[supervisor][policy][stop]") {
+  AttemptPolicy policy(2);
+  policy.on_stop_requested();
+  Decision decision = policy.on_launcher_signal(SIGINT);
+  CHECK(decision.signal == SIGKILL);
+  CHECK_FALSE(decision.arm_grace_timer);
+  WorkerExit gone[] = {killed(0, SIGKILL), killed(1, SIGKILL)};
+  policy.on_exits(gone);
+  CHECK(policy.outcome() == AttemptOutcome::Interrupted);
+  CHECK(policy.exit_code() == 130);
+  CHECK(policy.stop_requested());
+}
+
+TEST_CASE("policy: a stop during an interrupt changes nothing", "[supervisor][policy][stop]") {
+  AttemptPolicy policy(1);
+  policy.on_launcher_signal(SIGTERM);
+  CHECK(policy.on_stop_requested().signal == 0);
+  CHECK_FALSE(policy.stop_requested());
+  WorkerExit gone[] = {exited(0, 0)};
+  policy.on_exits(gone);
+  CHECK(policy.outcome() == AttemptOutcome::Interrupted);
+  CHECK(policy.exit_code() == 128 + SIGTERM);
+}
+
+TEST_CASE("policy: a stop after every worker exited is too late: the attempt succeeded",
+          "[supervisor][policy][stop]") {
+  AttemptPolicy policy(1);
+  WorkerExit done[] = {exited(0, 0)};
+  policy.on_exits(done);
+  CHECK(policy.on_stop_requested().signal == 0);
+  CHECK(policy.outcome() == AttemptOutcome::Succeeded);
+  CHECK(policy.exit_code() == 0);
+}
+
+TEST_CASE("policy: SIGUSR1 during a stop is still forwarded", "[supervisor][policy][stop]") {
+  AttemptPolicy policy(1);
+  policy.on_stop_requested();
+  CHECK(policy.on_launcher_signal(SIGUSR1).signal == SIGUSR1);
+  CHECK(policy.interrupted_by() == 0);
+}
+
+TEST_CASE("policy: the outcome is Running until every worker has exited", "[supervisor][policy]") {
+  AttemptPolicy policy(2);
+  WorkerExit failure[] = {exited(0, 1)};
+  policy.on_exits(failure);
+  CHECK(policy.outcome() == AttemptOutcome::Running);
+  WorkerExit stopped[] = {killed(1, SIGTERM)};
+  policy.on_exits(stopped);
+  CHECK(policy.outcome() == AttemptOutcome::Failed);
+}
+
+TEST_CASE("policy: the restart rule on an outcome alone", "[supervisor][policy]") {
+  CHECK(should_restart(AttemptOutcome::Failed, 0, 0, 1));
+  CHECK_FALSE(should_restart(AttemptOutcome::Failed, SIGINT, 0, 1));
+  CHECK_FALSE(should_restart(AttemptOutcome::Failed, 0, 1, 1));
+  for (AttemptOutcome outcome : {AttemptOutcome::Succeeded, AttemptOutcome::Interrupted,
+                                 AttemptOutcome::Stopped, AttemptOutcome::Running}) {
+    CHECK_FALSE(should_restart(outcome, 0, 0, 5));
+  }
+}

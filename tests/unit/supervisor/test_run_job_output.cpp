@@ -50,8 +50,7 @@ TEST_CASE("output: stdout and stderr go to their console streams", "[supervisor]
 
 TEST_CASE("output: prefixes carry the global rank", "[supervisor][output]") {
   ShellJob job("echo \"local $LOCAL_RANK\"", 2);
-  job.spec.nnodes = 2;
-  job.spec.node_rank = 1;
+  job.spec.ranks.layout = accel::supervisor::RankLayout::for_machine(1, 2, 2);
   job.spec.output.prefix_lines = true;
   REQUIRE(run_job(job.spec).exit_code == 0);
   std::string out = job.console_out();
@@ -110,4 +109,35 @@ TEST_CASE("output: log_dir writes torchrun's layout; tee decides the console",
   // Two workers, two attempts: four lines on each stream that is tee'd.
   CHECK(split_lines(job.console_out()).size() == (job.spec.output.tee_stdout ? 4u : 0u));
   CHECK(split_lines(job.console_err()).size() == (job.spec.output.tee_stderr ? 4u : 0u));
+}
+
+TEST_CASE("output: a line prefix template instead of [rankN]:", "[supervisor][output]") {
+  ShellJob job("echo out; echo err >&2", 2);
+  job.spec.ranks.layout = accel::supervisor::RankLayout::for_machine(1, 2, 2);
+  job.spec.role = "trainer";
+  job.spec.output.line_prefix_template = "${role_name}-$rank/${local_rank}@${host}| ";
+  job.spec.output.prefix_lines = false;  // the template applies anyway
+  REQUIRE(run_job(job.spec).exit_code == 0);
+  const std::string out = job.console_out();
+  CHECK_THAT(out, Catch::Contains("trainer-2/0@testhost| out\n") &&
+                      Catch::Contains("trainer-3/1@testhost| out\n"));
+  CHECK_THAT(job.console_err(), Catch::Contains("trainer-3/1@testhost| err\n"));
+}
+
+TEST_CASE("output: ranks_filter shows only some global ranks; log files get all",
+          "[supervisor][output]") {
+  ShellJob job("echo from-$RANK; echo err-$RANK >&2", 3);
+  job.spec.ranks.layout = accel::supervisor::RankLayout::for_machine(1, 2, 3);  // ranks 3..5
+  job.spec.output.ranks_filter = std::set<int>{4, 5};
+  job.spec.output.local_ranks_filter = std::set<int>{0, 1};  // both filters: rank 4 alone
+  job.spec.output.log_dir = job.dir.path() / "logs";
+  job.spec.output.tee_stdout = true;
+  job.spec.output.tee_stderr = true;
+  REQUIRE(run_job(job.spec).exit_code == 0);
+  CHECK(job.console_out() == "from-4\n");
+  CHECK(job.console_err() == "err-4\n");
+  for (int local_rank = 0; local_rank < 3; ++local_rank) {
+    auto dir = job.dir.path() / "logs" / "test-run" / "attempt_0" / std::to_string(local_rank);
+    CHECK(read_file(dir / "stdout.log") == "from-" + std::to_string(3 + local_rank) + "\n");
+  }
 }
