@@ -3,10 +3,10 @@
 // no sockets: connect, bytes from a connection, disconnect, time passing,
 // the probe port opening or failing. A fuzzer cannot forge an HMAC, so one
 // operation performs a correct handshake for a connection (as a member or
-// a store client), and another sends a well-formed join, so the fuzzer also
-// reaches what lies behind authentication. Invariants checked: nothing
-// crashes, every frame the server sends decodes, and a connection the
-// server closed receives nothing more.
+// a store client), and others send well-formed joins, reports and store
+// requests, so the fuzzer also reaches what lies behind authentication.
+// Invariants checked: nothing crashes, every frame the server sends decodes,
+// and a connection the server closed receives nothing more.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -80,6 +80,14 @@ struct Harness {
     drain();
   }
 
+  // Connects `id` unless it was used before; true when it did.
+  bool connect(ConnectionId id) {
+    if (open.contains(id) || closed.contains(id)) return false;
+    core.connected(id, now);
+    open.insert(id);
+    return true;
+  }
+
   void handshake(ConnectionId id, Role role) {
     const std::string client_nonce(kNonceBytes, 'c');
     feed(id,
@@ -112,16 +120,12 @@ CoreOptions options() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   Script script(data, size);
   Harness h{ServerCore(options(), Clock::time_point{}), Clock::time_point{}, {}, {}, {}};
-  ConnectionId next_id = 1;
   while (!script.done()) {
     const uint8_t op = script.byte();
     const ConnectionId target = 1 + script.byte() % 8;
-    switch (op % 9) {
+    switch (op % 10) {
       case 0:  // connect
-        if (next_id <= 8) {
-          h.core.connected(next_id, h.now);
-          h.open.insert(next_id++);
-        }
+        h.connect(target);
         break;
       case 1:  // raw bytes from a connection
         h.feed(target, script.bytes(script.byte()));
@@ -144,14 +148,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       case 5:  // a correct handshake
         h.handshake(target, script.byte() % 2 == 0 ? Role::kMember : Role::kStore);
         break;
-      case 6: {  // a well-formed join with fuzzed fields
+      case 6: {  // connect, authenticate as a member, and join: mostly agreeing
+        const uint8_t choice = script.byte();
+        if (h.connect(target)) h.handshake(target, Role::kMember);
         JoinRequest request;
-        request.member_index = script.byte() % (kMembers + 1);
-        request.member_count = kMembers - 1 + script.byte() % 3;
-        request.num_processes = kMembers * (1 + script.byte() % 2);
-        request.local_workers = request.num_processes / kMembers;
-        request.max_restarts = script.byte() % 2;
-        request.script = "train.py";
+        request.member_index = choice % (kMembers + 1);
+        request.member_count = (choice & 0x80) != 0 ? kMembers + 1 : kMembers;
+        request.num_processes = (choice & 0x40) != 0 ? kMembers + 1 : 2 * kMembers;
+        request.local_workers = 2;
+        request.max_restarts = (choice & 0x20) != 0 ? 0 : 1;
+        request.script = (choice & 0x10) != 0 ? "other.py" : "train.py";
         request.hostname = "host" + std::to_string(request.member_index);
         h.feed(target, encode_frame(encode(Join{request})));
         break;
@@ -181,6 +187,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
           h.drain();
         }
         break;
+      case 9: {  // a well-formed store request on a few keys
+        static const char* const kKeys[] = {"a", "b", "c"};
+        const uint8_t kind = script.byte();
+        const std::string key = kKeys[script.byte() % 3];
+        Message request;
+        switch (kind % 6) {
+          case 0: request = StoreSet{key, std::string(script.bytes(script.byte() % 8))}; break;
+          case 1: request = StoreGet{key}; break;
+          case 2:
+            request =
+                StoreWait{{key, kKeys[kind / 6 % 3]}, static_cast<int64_t>(script.byte()) * 100};
+            break;
+          case 3: request = StoreAdd{key, static_cast<int8_t>(script.byte())}; break;
+          case 4:
+            request = StoreCompareSet{key, std::string(script.bytes(script.byte() % 4)), "x"};
+            break;
+          default: request = StoreDelete{key}; break;
+        }
+        h.feed(target, encode_frame(encode(request)));
+        break;
+      }
     }
   }
   return 0;
