@@ -1,0 +1,175 @@
+#include "rendezvous/server_connection.hpp"
+
+#include <variant>
+
+#include "rendezvous/hmac.hpp"
+#include "rendezvous/wire.hpp"
+
+namespace accel::rendezvous {
+
+namespace {
+
+// A hello from another version may not decode with this version's layout;
+// the type byte, magic and version come first in every version, so they are
+// read on their own to say what is wrong.
+std::optional<std::string> version_mismatch(std::string_view payload) {
+  try {
+    WireReader in(payload);
+    if (in.u8("message type") != 1) return std::nullopt;
+    const uint32_t magic = in.u32("hello.magic");
+    const uint32_t version = in.u32("hello.version");
+    if (magic != kProtocolMagic) {
+      return std::string("this is not an accel rendezvous client (wrong magic in the hello)");
+    }
+    if (version != kProtocolVersion) {
+      return "this machine speaks rendezvous protocol version " + std::to_string(version) +
+             ", the server version " + std::to_string(kProtocolVersion) +
+             ": run the same accel version on every machine";
+    }
+  } catch (const WireError&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ServerConnection::ServerConnection(const AuthConfig& config, Clock::time_point connected_at)
+    : config_(config), state_deadline_(connected_at + config.hello_timeout) {}
+
+void ServerConnection::receive(std::string_view bytes, Clock::time_point now,
+                               ConnectionOutput& out) {
+  if (state_ == ConnectionState::kClosed) return;
+  now_ = now;
+  decoder_.append(bytes);
+  while (state_ != ConnectionState::kClosed) {
+    std::optional<std::string> payload = decoder_.next();
+    if (!payload) break;
+    // A frame that completes restarts the clock for the next one.
+    frame_started_.reset();
+    handle_frame(*payload, out);
+  }
+  if (state_ == ConnectionState::kClosed) return;
+  if (decoder_.broken()) {
+    refuse(decoder_.error(), out);
+    return;
+  }
+  if (!decoder_.mid_frame()) {
+    frame_started_.reset();
+  } else if (!frame_started_) {
+    frame_started_ = now;
+  }
+}
+
+std::optional<std::string> ServerConnection::deadline_passed(Clock::time_point now) const {
+  switch (state_) {
+    case ConnectionState::kAwaitingHello:
+      if (now >= state_deadline_) return std::string("no hello within the handshake timeout");
+      break;
+    case ConnectionState::kAwaitingProof:
+      if (now >= state_deadline_) return std::string("no proof within the handshake timeout");
+      break;
+    case ConnectionState::kAuthenticated:
+      if (frame_started_ && now - *frame_started_ >= config_.io_timeout) {
+        return std::string("a frame did not arrive whole within the io timeout");
+      }
+      break;
+    case ConnectionState::kClosed: break;
+  }
+  return std::nullopt;
+}
+
+void ServerConnection::refuse(const std::string& reason, ConnectionOutput& out) {
+  if (state_ == ConnectionState::kClosed) return;
+  state_ = ConnectionState::kClosed;
+  out.replies.emplace_back(Refused{reason});
+  out.close_reason = reason;
+}
+
+void ServerConnection::handle_frame(std::string_view payload, ConnectionOutput& out) {
+  switch (state_) {
+    case ConnectionState::kAwaitingHello: handle_hello(payload, out); return;
+    case ConnectionState::kAwaitingProof: handle_proof(payload, out); return;
+    case ConnectionState::kAuthenticated: break;
+    case ConnectionState::kClosed: return;
+  }
+  Message request;
+  try {
+    request = decode(payload);
+  } catch (const WireError& error) {
+    refuse(std::string("malformed request: ") + error.what(), out);
+    return;
+  }
+  const bool store_request =
+      std::holds_alternative<StoreSet>(request) || std::holds_alternative<StoreGet>(request) ||
+      std::holds_alternative<StoreWait>(request) || std::holds_alternative<StoreAdd>(request) ||
+      std::holds_alternative<StoreCompareSet>(request) ||
+      std::holds_alternative<StoreDelete>(request);
+  const bool member_request = std::holds_alternative<Join>(request) ||
+                              std::holds_alternative<Heartbeat>(request) ||
+                              std::holds_alternative<ReachReport>(request) ||
+                              std::holds_alternative<FailureReport>(request) ||
+                              std::holds_alternative<AttemptEnded>(request);
+  if ((role_ == Role::kStore && !store_request) || (role_ == Role::kMember && !member_request)) {
+    refuse(std::string("unexpected ") + message_name(request) + " on a " +
+               (role_ == Role::kStore ? "store" : "member") + " connection",
+           out);
+    return;
+  }
+  out.requests.push_back(std::move(request));
+}
+
+void ServerConnection::handle_hello(std::string_view payload, ConnectionOutput& out) {
+  if (auto mismatch = version_mismatch(payload)) {
+    refuse(*mismatch, out);
+    return;
+  }
+  Message message;
+  try {
+    message = decode(payload);
+  } catch (const WireError& error) {
+    refuse(std::string("malformed hello: ") + error.what(), out);
+    return;
+  }
+  const Hello* hello = std::get_if<Hello>(&message);
+  if (hello == nullptr) {
+    refuse(std::string("expected a hello first, got ") + message_name(message), out);
+    return;
+  }
+  if (hello->job_id != config_.job_id) {
+    refuse(
+        "this machine's job id is '" + hello->job_id + "', the server's '" + config_.job_id + "'",
+        out);
+    return;
+  }
+  role_ = hello->role;
+  client_nonce_ = hello->client_nonce;
+  server_nonce_ = config_.random_bytes(kNonceBytes);
+  const ProofInput input{config_.token, server_nonce_, client_nonce_, config_.job_id, role_};
+  out.replies.emplace_back(Challenge{server_nonce_, server_proof(input)});
+  state_ = ConnectionState::kAwaitingProof;
+  state_deadline_ = now_ + config_.io_timeout;
+}
+
+void ServerConnection::handle_proof(std::string_view payload, ConnectionOutput& out) {
+  Message message;
+  try {
+    message = decode(payload);
+  } catch (const WireError& error) {
+    refuse(std::string("malformed proof: ") + error.what(), out);
+    return;
+  }
+  const Proof* proof = std::get_if<Proof>(&message);
+  if (proof == nullptr) {
+    refuse(std::string("expected a proof, got ") + message_name(message), out);
+    return;
+  }
+  const ProofInput input{config_.token, server_nonce_, client_nonce_, config_.job_id, role_};
+  if (!equal_in_constant_time(proof->client_proof, client_proof(input))) {
+    refuse("wrong job token", out);
+    return;
+  }
+  state_ = ConnectionState::kAuthenticated;
+  out.replies.emplace_back(Welcome{});
+}
+
+}  // namespace accel::rendezvous
