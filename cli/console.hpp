@@ -12,6 +12,7 @@ struct Console {
   std::ostream& err;
   bool in_is_terminal = false;   // stdin is a tty: the wizard may use arrow-key menus
   bool out_is_terminal = false;  // stdout is a tty
+  bool err_is_terminal = false;  // stderr is a tty: live status lines (accel launch)
 };
 
 }  // namespace accel::cli

@@ -16,6 +16,7 @@
 #include "config/config_path.hpp"
 #include "config/config_reader.hpp"
 #include "host/host_probe.hpp"
+#include "launch/coordinated_run.hpp"
 #include "launch/plan.hpp"
 #include "supervisor/summary.hpp"
 #include "supervisor/supervisor.hpp"
@@ -95,14 +96,17 @@ int run_launch(launch::LaunchRequest& request, const CLI::App& launch, Console& 
                 plan.job.nproc_per_node, plan.job.argv.front(), plan.job.ranks.master_addr,
                 plan.job.ranks.master_port, plan.job.run_id);
 
-  supervisor::JobResult result;
+  launch::RunResult result;
   try {
-    result = supervisor::run_job(plan.job);
+    result =
+        launch::run_planned_job(plan, launch::RunConsole{console.err, console.err_is_terminal});
   } catch (const base::SystemError& e) {
     throw UserError(std::string("the launcher could not run the job: ") + e.what(), kExitFailure);
   }
   // Also after a success that needed restarts: the failed attempts are news.
-  console.err << supervisor::format_summary(result) << std::flush;
+  console.err << result.summary;
+  if (!result.error.empty()) console.err << "accel launch: " << result.error << "\n";
+  console.err << std::flush;
   return result.exit_code;
 }
 

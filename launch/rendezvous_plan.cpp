@@ -103,6 +103,9 @@ Problem plan_rendezvous(const LaunchRequest& request, const config::LaunchSpec& 
   plan.shape = launch_shape(job, request.standalone);
   plan.num_processes = spec.num_processes;
   plan.max_restarts = request.max_restarts;
+  // As the user wrote it: every machine is given the same command line, while
+  // the python that runs it may live elsewhere on each.
+  plan.script = request.command.empty() ? std::string() : request.command.front();
   plan.join_timeout = milliseconds(request.join_timeout_seconds);
   plan.heartbeat_interval = milliseconds(request.heartbeat_interval_seconds);
   plan.heartbeat_timeout = milliseconds(request.heartbeat_timeout_seconds);

@@ -63,6 +63,7 @@ struct RendezvousPlan {
   int local_workers = 1;  // workers this launcher supervises
   int num_processes = 1;  // workers of the whole job
   int max_restarts = 0;
+  std::string script;  // the script (or module, or program), which every member must agree on
   std::chrono::milliseconds join_timeout{600000};
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds heartbeat_timeout{10000};

@@ -54,6 +54,11 @@ inline constexpr const char* kAccelerateGradientClipping = "ACCELERATE_GRADIENT_
 inline constexpr const char* kAccelerateDeepspeedPrefix = "ACCELERATE_DEEPSPEED_";
 inline constexpr const char* kFsdpPrefix = "FSDP_";
 
+// The interface gloo binds and advertises. accel sets it for several
+// machines (unless the user did): without it gloo advertises whatever the
+// hostname resolves to, 127.0.1.1 on stock Debian, and peers cannot connect.
+inline constexpr const char* kGlooSocketIfname = "GLOO_SOCKET_IFNAME";
+
 // --- accel's own, read by libaccel -------------------------------------------
 inline constexpr const char* kAccelStoreAddr = "ACCEL_STORE_ADDR";
 inline constexpr const char* kAccelStorePort = "ACCEL_STORE_PORT";
