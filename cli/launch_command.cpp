@@ -1,6 +1,7 @@
 // `accel launch`: parse (launch_flags.cpp), load the config file, plan the
-// job against this machine (launch/plan.hpp), print the notices, and hand
-// the job to the supervisor. Nothing is started until every check has passed.
+// job against this machine (launch/plan.hpp), print the notices, and run it
+// with the rendezvous and the supervisor (launch/coordinated_run.hpp).
+// Nothing is started until every check has passed.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -26,8 +27,9 @@ namespace accel::cli {
 namespace {
 
 constexpr const char* kLaunchDescription =
-    "Launch a training script (or any program) as a group of workers on this machine, with the "
-    "environment `accelerate launch` and torchrun give them.\n"
+    "Launch a training script (or any program) as a group of workers on this machine -- or, run "
+    "once per machine, on several machines (docs/machines.md) -- with the environment "
+    "`accelerate launch` and torchrun give them.\n"
     "Flags are Accelerate's (--num_processes or --num-processes) and torchrun's; options go before "
     "the script, everything after it is the script's.\n"
     "Values come from the flags, then the config file, then defaults.";
@@ -113,7 +115,8 @@ int run_launch(launch::LaunchRequest& request, const CLI::App& launch, Console& 
 }  // namespace
 
 void setup_launch(CLI::App& app, Invocation& invocation) {
-  CLI::App* launch = app.add_subcommand("launch", "Launch a training script on this machine");
+  CLI::App* launch =
+      app.add_subcommand("launch", "Launch a training script on this machine or several");
   launch->description(kLaunchDescription);
   launch->formatter(std::make_shared<LaunchHelpFormatter>());
   launch->footer(

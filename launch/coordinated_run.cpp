@@ -254,6 +254,7 @@ class CoordinatedRun {
                   assignment.round, rdzv_.max_restarts);
     }
     round_ = assignment.round;
+    started_ = true;
     failed_here_ = false;
     supervisor::AttemptRanks ranks;
     ranks.layout = plan_.job.ranks.layout;
@@ -290,6 +291,9 @@ class CoordinatedRun {
     if (root) root_causes_[round_] = *root;
     result_.exit_code = exit_code;
     end_reason_ = reason;
+    // Before any worker started (a join timeout, an unreachable MASTER_PORT)
+    // there is no job to summarise: the reason is this launcher's error.
+    if (!started_ && exit_code != 0 && result_.error.empty()) result_.error = reason;
     finish();
   }
 
@@ -380,6 +384,7 @@ class CoordinatedRun {
     const bool explained =
         interrupted_by_ != 0 || job.exit_code == 0 ||
         (!job.failed_attempts.empty() && job.failed_attempts.back().attempt == job.attempts - 1);
+    if (!started_) return "";  // the error says it all
     if (!explained && !end_reason_.empty()) return stopped_summary(job.exit_code, end_reason_);
     if (!result_.error.empty() && job.failed_attempts.empty() && interrupted_by_ == 0) return "";
     return supervisor::format_summary(job);
@@ -397,6 +402,7 @@ class CoordinatedRun {
   bool member_alive_ = true;  // until job-end or an error: reports go to the rendezvous
   bool finishing_ = false;
   bool failed_here_ = false;  // a worker of this round failed on this machine
+  bool started_ = false;      // a round went (its workers were started)
   int round_ = 0;
   int interrupted_by_ = 0;
   std::map<int, rendezvous::FailureRecord> root_causes_;  // by round
