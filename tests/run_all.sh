@@ -15,5 +15,5 @@ tests/lint.sh build/release
 
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DACCEL_WERROR=ON \
   -DACCEL_SANITIZER=address
-cmake --build build/asan -j "$jobs" --target base_tests cli_tests config_tests host_tests launch_tests supervisor_tests runtime_tests
+cmake --build build/asan -j "$jobs" --target base_tests cli_tests config_tests host_tests launch_tests rendezvous_tests supervisor_tests runtime_tests
 ctest --test-dir build/asan --output-on-failure -j "$jobs" -R '^unit\.'
