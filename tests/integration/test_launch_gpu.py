@@ -10,6 +10,7 @@ import unittest
 
 import harness
 from harness import TEST_PYTHON, run_accel, temp_dir
+from machines import Machines
 
 
 def gpu_count():
@@ -132,6 +133,24 @@ class LaunchOnGpu(unittest.TestCase):
                 report = json.load(f)
             self.assertEqual(report["num_processes"], 4)
             self.assertTrue(report["device"].startswith("cpu"), report["device"])
+            self.assertEqual(report["gathered"], [0, 1, 2, 3])
+
+    @unittest.skipUnless(has_accelerate(), "HF accelerate is not installed")
+    def test_real_accelerate_script_on_two_machines(self):
+        # Two launchers on this host forming one job through the rendezvous,
+        # as two machines would: Accelerate's MULTI_CPU path over gloo.
+        script = self.write("acc.py", ACCELERATE_SCRIPT)
+        out = os.path.join(self.dir, "out")
+        os.mkdir(out)
+        with Machines(self.dir, 2, ["--cpu", "--num_processes", "4", "--rdzv_token", "t"],
+                      [script, out], env=self.env) as job:
+            codes = job.wait(timeout=300)
+            outputs = [job.output(rank) for rank in range(2)]
+        self.assertEqual(codes, [0, 0], outputs)
+        for index in range(4):
+            with open(os.path.join(out, f"acc{index}.json")) as f:
+                report = json.load(f)
+            self.assertEqual(report["num_processes"], 4)
             self.assertEqual(report["gathered"], [0, 1, 2, 3])
 
 
