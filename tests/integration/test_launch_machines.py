@@ -6,6 +6,8 @@ machine that never joins, a worker that fails on one machine, a machine
 killed mid-job). Real processes, no mocks of the network."""
 import json
 import os
+import signal
+import socket
 import time
 import unittest
 
@@ -194,6 +196,47 @@ class SeveralMachines(unittest.TestCase):
         self.assertNotEqual(codes[0], 0)
         self.assertIn("machine 1", err0)
         self.assert_no_worker_left()
+
+    def test_machine_0_killed_mid_job_stops_the_others(self):
+        # Machine 0 serves the rendezvous: the others lose it and stop.
+        script = self.script(SLEEP)
+        with Machines(self.work, 2, ["--cpu", "--num_processes", "4", "--heartbeat_interval", "0.2",
+                                     "--heartbeat_timeout", "2", "--grace_period", "2"],
+                      [script, self.work], env={"ACCEL_TEST_MARKER": self.marker}) as job:
+            self.wait_for_files("started", 4)
+            job.kill(0)
+            codes = job.wait(timeout=60)
+            err1 = job.output(1)[1]
+        self.assertNotEqual(codes[1], 0)
+        self.assertIn("rendezvous", err1)
+        self.assert_no_worker_left()
+
+    def test_ctrl_c_on_one_machine_stops_every_machine(self):
+        script = self.script(SLEEP)
+        with Machines(self.work, 2, ["--cpu", "--num_processes", "4", "--grace_period", "5"],
+                      [script, self.work], env={"ACCEL_TEST_MARKER": self.marker}) as job:
+            self.wait_for_files("started", 4)
+            job.kill(1, signal.SIGINT)
+            codes = job.wait(timeout=60)
+            errs = [job.output(r)[1] for r in range(2)]
+        self.assertEqual(codes, [130, 130], errs)
+        self.assertIn("SIGINT", errs[0])
+        self.assert_no_worker_left()
+
+    def test_output_prefix_template_and_ranks_filter(self):
+        script = self.script(r"""
+import os
+print("line from", os.environ["RANK"], flush=True)
+""")
+        with Machines(self.work, 2, ["--cpu", "--num_processes", "4", "--ranks_filter", "1,2",
+                                     "--log_line_prefix_template", "${host}/${rank}.${local_rank}| "],
+                      [script], env={"ACCEL_TEST_MARKER": self.marker}) as job:
+            codes = job.wait(timeout=120)
+            outs = [job.output(r)[0] for r in range(2)]
+        self.assertEqual(codes, [0, 0], outs)
+        host = socket.gethostname()
+        self.assertEqual(outs[0], f"{host}/1.1| line from 1\n")
+        self.assertEqual(outs[1], f"{host}/2.0| line from 2\n")
 
     def test_restart_runs_every_machine_again(self):
         script = self.script(r"""
