@@ -235,9 +235,11 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   // --- the probe port (MASTER_PORT for the workers) -------------------------
   void open_probe_port() {
     if (probe_acceptor_) return;
-    const std::string bind = options_.bind_address;
+    // Every interface, whatever --rdzv_bind says: the port stands in for the
+    // rank 0 worker's TCPStore, which listens on all of them, and MASTER_ADDR
+    // (main_process_ip) need not be the address the rendezvous is bound to.
     try {
-      probe_acceptor_.emplace(listen_on(io_, bind, options_.master_port,
+      probe_acceptor_.emplace(listen_on(io_, "", options_.master_port,
                                         "MASTER_PORT for the workers, checked for reachability"));
     } catch (const std::exception& error) {
       core_.probe_port_failed(error.what());
