@@ -6,9 +6,31 @@
 
 #include "runtime/reduced_float_kernels.hpp"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace accel {
 
 namespace detail {
+
+namespace {
+
+#if defined(__x86_64__)
+// CPUID leaf 1, ECX bit 29. Asked directly: clang's __builtin_cpu_supports
+// does not know "f16c". Only consulted once AVX2 is known to be usable,
+// which also means the OS saves the AVX registers F16C works in.
+bool cpu_has_f16c() {
+  unsigned eax = 0;
+  unsigned ebx = 0;
+  unsigned ecx = 0;
+  unsigned edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (ecx & bit_F16C) != 0;
+}
+#endif
+
+}  // namespace
 
 std::vector<ConversionKernels> runnable_conversion_kernels() {
   std::vector<ConversionKernels> sets;
@@ -17,7 +39,7 @@ std::vector<ConversionKernels> runnable_conversion_kernels() {
   // registers (XCR0), not only the CPUID bit.
   if (__builtin_cpu_supports("avx2")) {
     ConversionKernels avx2 = avx2_kernels();
-    if (__builtin_cpu_supports("f16c")) {
+    if (cpu_has_f16c()) {
       ConversionKernels f16c = avx2;
       f16c.name = "avx2+f16c";
       f16c.float_to_fp16 = f16c_float_to_fp16;

@@ -14,15 +14,20 @@
 namespace accel::detail {
 
 inline std::uint16_t bf16_lane(std::uint32_t bits) {
-  const std::uint32_t magnitude = bits & 0x7FFFFFFFU;
+  // All ones for a NaN. The magnitude is below 2^31, so a signed compare
+  // gives the same answer as an unsigned one, in one instruction (pcmpgtd).
+  const auto magnitude = static_cast<std::int32_t>(bits & 0x7FFFFFFFU);
+  const std::uint32_t nan = 0U - static_cast<std::uint32_t>(magnitude > 0x7F800000);
+  // A NaN is truncated, not rounded: clearing its dropped half first means
+  // the rounding below cannot carry, and the quiet bit is ORed in after.
+  const std::uint32_t kept = bits & ~(nan & 0xFFFFU);
   // Round to nearest even on the 16 dropped bits: adding 0x7FFF carries into
   // the kept half exactly when the dropped half is above one half; adding the
   // kept half's lowest bit as well turns an exact half into a carry only when
   // that bit is odd. A carry into the exponent is the next value up (to Inf
-  // at the top); only a NaN could carry into the sign, and NaN goes its own way.
-  const std::uint32_t rounded = (bits + 0x7FFFU + ((bits >> 16) & 1U)) >> 16;
-  const std::uint32_t quiet_nan = (bits >> 16) | 0x0040U;
-  return static_cast<std::uint16_t>(magnitude > 0x7F800000U ? quiet_nan : rounded);
+  // at the top), never into the sign: only a NaN could get that far.
+  const std::uint32_t rounded = (kept + 0x7FFFU + ((kept >> 16) & 1U)) >> 16;
+  return static_cast<std::uint16_t>(rounded | (nan & 0x0040U));
 }
 
 inline std::uint16_t fp16_lane(std::uint32_t bits) {
@@ -36,11 +41,12 @@ inline std::uint16_t fp16_lane(std::uint32_t bits) {
 
   // Below 2^-14 the result is a denormal, a count of 2^-24 steps: the value
   // is significand * 2^(exponent - 150), so the count is the significand
-  // shifted right by 126 - exponent, rounded to nearest even. From a shift
-  // of 25 on (values below 2^-25) everything rounds to zero; clamping at 31
-  // keeps the shift defined and gives that zero. fp32 denormals (exponent
-  // 0) take the clamp too. Computed for every lane, used where it applies.
-  const std::uint32_t exponent = magnitude >> 23;
+  // shifted right by 126 - exponent, rounded to nearest even. Computed for
+  // every lane, used only below 2^-14 (exponent <= 112): clamping the
+  // exponent there and the shift at 31 keeps every shift defined. From a
+  // shift of 25 on (values below 2^-25) everything rounds to zero, and the
+  // clamp gives that zero; fp32 denormals (exponent 0) take it too.
+  const std::uint32_t exponent = std::min(magnitude >> 23, 112U);
   const std::uint32_t significand = (magnitude & 0x007FFFFFU) | 0x00800000U;
   const std::uint32_t shift = std::min(126U - exponent, 31U);
   const std::uint32_t denormal =

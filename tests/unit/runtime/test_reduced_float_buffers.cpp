@@ -78,7 +78,7 @@ TEST_CASE("fp32 -> bf16 -> fp32 and fp32 -> fp16 -> fp32 lose at most half a ste
   for (std::size_t i = 0; i < values.size(); ++i) {
     // Half a step: 2^-8 relative for bf16's 8 significant bits, 2^-11 for
     // fp16's 11, and half of fp16's denormal step 2^-24 near zero.
-    const double value = values[i];
+    const auto value = static_cast<double>(values[i]);
     const double bf16_bound = std::ldexp(std::fabs(value), -8);
     const double fp16_bound = std::max(std::ldexp(std::fabs(value), -11), std::ldexp(1.0, -25));
     too_far += std::fabs(static_cast<double>(from_bf16[i]) - value) <= bf16_bound ? 0 : 1;
