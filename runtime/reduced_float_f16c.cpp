@@ -1,9 +1,10 @@
 // fp16 conversion with x86's F16C instructions, eight values at a time.
 // vcvtps2ph with rounding control 0 rounds to nearest even whatever MXCSR
-// says, makes fp16 denormals (FTZ does not apply to it), turns NaN into a
-// quiet NaN keeping sign and top payload bits, and saturates nothing: all as
-// the reference. vcvtph2ps is exact and quiets NaN the same way. The last
-// count % 8 values go through a padded block so they take the same path.
+// says, produces fp16 denormals even with FTZ on, and turns a NaN into a
+// quiet NaN keeping its sign and top payload bits: all as the reference.
+// vcvtph2ps is exact and quiets NaN the same way. The last count % 8 values
+// go through a padded block so they take the same path. The unit tests run
+// these against the reference, under every rounding mode and FTZ/DAZ too.
 #if defined(__x86_64__)
 
 #include <immintrin.h>
