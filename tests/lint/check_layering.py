@@ -26,7 +26,8 @@ ALLOWED = {
     "supervisor": ["rendezvous", "base"],
     "runtime": ["rendezvous", "base"],
     "launch": ["host", "config", "supervisor", "rendezvous", "base"],
-    "cli": ["launch", "host", "config", "supervisor", "rendezvous", "base"],
+    # `accel test` and `accel bench` run the runtime's own workers.
+    "cli": ["launch", "host", "config", "supervisor", "rendezvous", "runtime", "base"],
 }
 # Test folders that are checked as if they were a part: tests/unit/<part>/
 # is that part (it may also use the helpers at the top of tests/unit/), and
