@@ -235,11 +235,14 @@ TEST_CASE("mpirun gives no address for machine 0: it must be given", "[plan_job_
   CHECK(plan.rendezvous.member_index == 1);
   CHECK(plan.rendezvous.layout.first_rank == 2);
   CHECK_FALSE(plan.output.prefix_lines);
-  // Nothing names the job: every machine derives the same id from machine 0's address.
-  CHECK(plan.rendezvous.job_id == job_id_from_address("head", 29500));
-  CHECK(plan.rendezvous.job_id_source == "main_process_ip:main_process_port");
-  CHECK(job_id_from_address("head", 29500).size() == 18);
-  CHECK(job_id_from_address("head", 29500) != job_id_from_address("head", 29501));
+  // Nothing names the job: every machine derives the same id from machine 0's port,
+  // however it spells machine 0's address.
+  CHECK(plan.rendezvous.job_id == job_id_from_port(29500));
+  CHECK(plan.rendezvous.job_id_source == "main_process_port");
+  CHECK(job_id_from_port(29500).size() == 18);
+  CHECK(job_id_from_port(29500) != job_id_from_port(29501));
+  request.flags.main_process_ip = "10.0.0.1";
+  CHECK(planned(request, host, env).rendezvous.job_id == job_id_from_port(29500));
 }
 
 TEST_CASE("PET_* variables stand for torchrun's flags", "[plan_job_environment]") {
