@@ -209,11 +209,13 @@ class SlurmLaunchBase:
         self.assert_nothing_left()
         return seconds
 
+    def say(self, what, seconds):
+        print(f"\n{'netns: ' if self.net else ''}{what}: {seconds:.1f} s", flush=True)
 
-class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
+    # -- run on both clusters ---------------------------------------------
+
     def test_one_launcher_per_node_gloo_world_of_four(self):
-        seconds = self.all_reduce_one_launcher_per_node()
-        print(f"\none launcher per node, world of 4: {seconds:.1f} s", flush=True)
+        self.say("one launcher per node, world of 4", self.all_reduce_one_launcher_per_node())
 
     def test_one_launcher_per_task_gloo_world_of_four(self):
         missing = torch_missing()
@@ -239,6 +241,7 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
             self.assertEqual(report["SLURMD_NODENAME"], f"n{rank // 2 + 1}", where)
             self.assertEqual(report["MASTER_ADDR"], "n1", where)
             self.assertEqual(report["MASTER_PORT"], reports[0]["MASTER_PORT"], where)
+            self.assertEqual(report["GLOO_SOCKET_IFNAME"], self.expected_interface(), where)
             self.assertEqual(report["TORCHELASTIC_RUN_ID"], f"{result.job_id}.0", where)
         # Task 0 says what shape it recognised; the others stay quiet.
         self.assertIn("SLURM started one accel launch per task (4 tasks on 2 nodes)",
@@ -246,7 +249,7 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
         for task in (1, 2, 3):
             self.assertNotIn("one accel launch per task", result.outputs[f"launcher{task}.out"])
         self.assert_nothing_left()
-        print(f"\none launcher per task, world of 4: {seconds:.1f} s", flush=True)
+        self.say("one launcher per task, world of 4", seconds)
 
     def test_worker_failure_on_node_2_ends_the_job_on_both_nodes(self):
         script = self.script(FAIL_ONE)
@@ -278,7 +281,7 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
             self.assertRegex(text, r"last 1 lines? of its stderr:\n +boom from rank 3 on n2\n",
                              name)
         self.assert_nothing_left()
-        print(f"\nworker failure on node 2: job ended {seconds:.1f} s after it", flush=True)
+        self.say("worker failure on node 2: the job ended after it", seconds)
 
     def test_scancel_leaves_no_worker(self):
         script = self.script(SLEEP)
@@ -295,9 +298,10 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
         started = time.monotonic()
         self.assertEqual(self.cluster.scancel(job_id), "CANCELLED")
         self.assert_nothing_left()
-        seconds = time.monotonic() - started
-        print(f"\nscancel: every worker gone {seconds:.1f} s after it", flush=True)
+        self.say("scancel: every worker gone after it", time.monotonic() - started)
 
+
+class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
     def test_first_node_name_that_does_not_resolve_fails_naming_it(self):
         # What a cluster whose node names are not in DNS gives. Today the
         # joining launcher retries the name until --join_timeout (a name
@@ -323,10 +327,6 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
 
 class SlurmLaunchInNamespaces(SlurmLaunchBase, unittest.TestCase):
     netns_count = 2
-
-    def test_one_launcher_per_node_gloo_world_of_four(self):
-        seconds = self.all_reduce_one_launcher_per_node()
-        print(f"\nnetns: one launcher per node, world of 4: {seconds:.1f} s", flush=True)
 
 
 if __name__ == "__main__":
