@@ -82,6 +82,14 @@ if rank == int(os.environ["FAIL_RANK"]):
 time.sleep(600)
 """
 
+# Writes what it was given; no torch.
+RANK_REPORT = r"""
+import json, os, sys
+with open(os.path.join(sys.argv[1], "rank%s.json" % os.environ["RANK"]), "w") as f:
+    json.dump({k: os.environ.get(k) for k in (
+        "RANK", "LOCAL_RANK", "WORLD_SIZE", "GROUP_RANK", "SLURM_NODEID")}, f)
+"""
+
 SLEEP = r"""
 import os, sys, time
 open(os.path.join(sys.argv[1], "started%s" % os.environ["RANK"]), "w").close()
@@ -302,6 +310,32 @@ class SlurmLaunchBase:
 
 
 class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
+    def test_job_with_several_tasks_per_node_runs_one_launcher_per_node_as_advised(self):
+        # A job that asked for 2 tasks per node: a bare `srun accel launch
+        # --num_processes 8` starts 4 launchers, which refuse 8 workers and
+        # say how to start one per node; that advice, run as given, works
+        # (a bare `srun --ntasks-per-node=1` would be ignored by srun).
+        script = self.script(RANK_REPORT)
+        launch = f"--cpu --num_processes 8 {self.port_args()}"
+        refused = self.srun_launch(launch, script, srun_args="--output=refused%t.out")
+        advised = self.srun_launch(launch, script, srun_args="--ntasks=$SLURM_NNODES "
+                                   "--ntasks-per-node=1 --output=launcher%n.out")
+        result = self.cluster.sbatch_wait(
+            self.job(f"{refused}\necho refused with $?\n{advised}"),
+            args=["--nodes=2", "--ntasks-per-node=2"], env=self.env(), timeout=90)
+        self.assertEqual((result.state, result.returncode), ("COMPLETED", 0), result.outputs)
+        self.assertIn("refused with 2", result.output)
+        self.assertIn("Either start one accel launch per node (srun --ntasks=2 "
+                      "--ntasks-per-node=1) and keep --num_processes 8",
+                      result.outputs["refused0.out"])
+        reports = self.reports(8)
+        self.assertEqual([(r["RANK"], r["LOCAL_RANK"], r["GROUP_RANK"], r["SLURM_NODEID"])
+                          for r in reports],
+                         [(str(rank), str(rank % 4), str(rank // 4), str(rank // 4))
+                          for rank in range(8)], result.outputs)
+        self.assertEqual({r["WORLD_SIZE"] for r in reports}, {"8"})
+        self.assert_nothing_left()
+
     def test_first_node_name_that_does_not_resolve_fails_naming_it(self):
         # What a cluster whose node names are not in DNS gives. Today the
         # joining launcher retries the name until --join_timeout (a name

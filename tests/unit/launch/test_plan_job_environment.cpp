@@ -196,15 +196,16 @@ TEST_CASE("flags that contradict SLURM's tasks explain both shapes", "[plan_job_
   CHECK(refused_in(request, host, slurm_per_task()).message ==
         "srun started 8 tasks on 2 nodes (4 per node; SLURM_NTASKS), so every task runs its own "
         "accel launch, which supervises one worker (RANK = SLURM_PROCID); but --num_processes is "
-        "16, a job of 16 workers. Either start one accel launch per node (srun "
+        "16, a job of 16 workers. Either start one accel launch per node (srun --ntasks=2 "
         "--ntasks-per-node=1) and keep --num_processes 16, or pass --num_processes 8 (or leave "
         "it out) for one worker per task");
   request.flags.num_processes.reset();
   request.flags.nproc_per_node = 8;
   CHECK(refused_in(request, host, slurm_per_task())
             .message.ends_with("but --nproc_per_node is 8, which asks each node for 8 workers. "
-                               "Either start one accel launch per node (srun --ntasks-per-node=1) "
-                               "and keep --nproc_per_node 8, or pass --num_processes 8 (or leave "
+                               "Either start one accel launch per node (srun --ntasks=2 "
+                               "--ntasks-per-node=1) and keep --nproc_per_node 8, or pass "
+                               "--num_processes 8 (or leave "
                                "it out) for one worker per task"));
   request.flags.nproc_per_node = 4;  // per node, as SLURM placed them: fine
   CHECK(plan(request, host, slurm_per_task()).plan);
