@@ -96,6 +96,28 @@ open(os.path.join(sys.argv[1], "started%s" % os.environ["RANK"]), "w").close()
 time.sleep(600)
 """
 
+# Sleeps; on SIGUSR1 notes it (usr1-<rank>-<n>: the n-th time) and sleeps
+# on; on SIGTERM takes a second to "save a checkpoint" (saved<rank>), then
+# exits.
+SIGNALS = r"""
+import os, signal, sys, time
+rank, work = os.environ["RANK"], sys.argv[1]
+heard = []
+def on_usr1(signum, frame):
+    heard.append(signum)
+    open(os.path.join(work, "usr1-%s-%d" % (rank, len(heard))), "w").close()
+def on_term(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(1)
+    open(os.path.join(work, "saved%s" % rank), "w").close()
+    sys.exit(0)
+signal.signal(signal.SIGUSR1, on_usr1)
+signal.signal(signal.SIGTERM, on_term)
+open(os.path.join(work, "started%s" % rank), "w").close()
+while True:
+    time.sleep(600)
+"""
+
 
 def torch_missing():
     probe = subprocess.run([TEST_PYTHON, "-c", "import torch.distributed"],
@@ -291,22 +313,47 @@ class SlurmLaunchBase:
         self.assert_nothing_left()
         self.say("worker failure on node 2: the job ended after it", seconds)
 
-    def test_scancel_leaves_no_worker(self):
-        script = self.script(SLEEP)
-        job_id, _ = self.cluster.sbatch(
+    def test_usr1_reaches_the_workers_and_scancel_lets_them_save(self):
+        script = self.script(SIGNALS)
+        job_id, directory = self.cluster.sbatch(
             self.job(self.srun_launch(f"--cpu --num_processes 4 {self.port_args()}", script,
                                       srun_args="--output=launcher%n.out")),
             args=["--nodes=2", "--ntasks-per-node=1"], env=self.env())
-        deadline = time.monotonic() + 90
-        while len([n for n in os.listdir(self.work) if n.startswith("started")]) < 4:
-            self.assertLess(time.monotonic(), deadline, "the 4 workers never started")
-            self.assertNotIn(self.cluster.job_state(job_id), {"COMPLETED", "FAILED", "CANCELLED"})
-            time.sleep(0.02)
+        self.wait_for_files("started", 4, job_id)
         self.assertGreaterEqual(len(live_pids_with_marker(self.marker)), 4)
+        # A preemption warning (#SBATCH --signal=USR1@120): every worker
+        # hears it and carries on.
+        self.cluster.scancel(job_id, signal_name="USR1")
+        self.wait_for_files("usr1-", 4, job_id)
+        self.assertEqual(self.cluster.job_state(job_id), "RUNNING")
+        # scancel: SIGTERM, and the workers get the time to save (KillWait).
         started = time.monotonic()
         self.assertEqual(self.cluster.scancel(job_id), "CANCELLED")
         self.assert_nothing_left()
-        self.say("scancel: every worker gone after it", time.monotonic() - started)
+        seconds = time.monotonic() - started
+        files = os.listdir(self.work)
+        self.assertEqual(sorted(n for n in files if n.startswith("saved")),
+                         [f"saved{rank}" for rank in range(4)], self.outputs(directory))
+        # SLURM signals every process of the step itself, and accel
+        # forwards what its launcher gets: a worker may hear USR1 twice.
+        usr1 = len([n for n in files if n.startswith("usr1-")])
+        self.say(f"USR1 heard {usr1} times by 4 workers; scancel: every worker saved and "
+                 "gone after it", seconds)
+
+    def wait_for_files(self, prefix, count, job_id, timeout=90):
+        deadline = time.monotonic() + timeout
+        while len([n for n in os.listdir(self.work) if n.startswith(prefix)]) < count:
+            self.assertLess(time.monotonic(), deadline, f"{count} {prefix}* files never came")
+            self.assertIn(self.cluster.job_state(job_id), {"PENDING", "RUNNING"})
+            time.sleep(0.02)
+
+    def outputs(self, directory):
+        texts = {}
+        for name in os.listdir(directory):
+            if name.endswith(".out"):
+                with open(os.path.join(directory, name), errors="replace") as f:
+                    texts[name] = f.read()
+        return texts
 
 
 class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
@@ -334,6 +381,20 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
                          [(str(rank), str(rank % 4), str(rank // 4), str(rank // 4))
                           for rank in range(8)], result.outputs)
         self.assertEqual({r["WORLD_SIZE"] for r in reports}, {"8"})
+        self.assert_nothing_left()
+
+    def test_launch_in_the_batch_script_itself_runs_on_the_first_node_and_says_so(self):
+        script = self.script(RANK_REPORT)
+        result = self.cluster.sbatch_wait(
+            self.job(f"{ACCEL} launch --python {TEST_PYTHON} --cpu --num_processes 2 "
+                     f"{script} {self.work}"),
+            args=["--nodes=2", "--ntasks-per-node=1"], env=self.env(), timeout=60)
+        self.assertEqual((result.state, result.returncode), ("COMPLETED", 0), result.output)
+        self.assertIn("this SLURM job has 2 nodes (SLURM_JOB_NUM_NODES), but accel launch was "
+                      "not started by srun, so it runs on this node alone; use `srun --ntasks=2 "
+                      "--ntasks-per-node=1 accel launch ...` to use every node", result.output)
+        reports = self.reports(2)
+        self.assertEqual([(r["RANK"], r["WORLD_SIZE"]) for r in reports], [("0", "2"), ("1", "2")])
         self.assert_nothing_left()
 
     def test_first_node_name_that_does_not_resolve_fails_naming_it(self):
