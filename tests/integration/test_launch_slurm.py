@@ -282,37 +282,45 @@ class SlurmLaunchBase:
         self.assert_nothing_left()
         self.say("one launcher per task, world of 4", seconds)
 
-    def test_worker_failure_on_node_2_ends_the_job_on_both_nodes(self):
+    def worker_failure_on_node_2(self, per_task):
+        """Rank 3 (node 2) fails; returns seconds from its failure to the
+        job's end, having checked every launcher's root-cause summary."""
         script = self.script(FAIL_ONE)
+        processes = "$SLURM_NTASKS" if per_task else "4"
         job_id, directory = self.cluster.sbatch(
-            self.job(self.srun_launch(f"--cpu --num_processes 4 --grace_period 5 "
+            self.job(self.srun_launch(f"--cpu --num_processes {processes} --grace_period 5 "
                                       f"{self.port_args()}", script,
-                                      srun_args="--output=launcher%n.out")),
-            args=["--nodes=2", "--ntasks-per-node=1"], env=self.env(FAIL_RANK="3"))
-        failing = os.path.join(self.work, "failing")
-        deadline = time.monotonic() + 90
-        while not os.path.exists(failing):
-            self.assertLess(time.monotonic(), deadline, "rank 3 never got to fail")
-            self.assertNotIn(self.cluster.job_state(job_id), {"COMPLETED", "FAILED", "CANCELLED"})
-            time.sleep(0.02)
+                                      srun_args="--output=launcher%t.out")),
+            args=["--nodes=2", f"--ntasks-per-node={2 if per_task else 1}"],
+            env=self.env(FAIL_RANK="3"))
+        self.wait_for_files(["failing"], job_id)
         failed_at = time.monotonic()
         state, returncode = self.cluster.wait_job(job_id, timeout=60)
         seconds = time.monotonic() - failed_at
-        outputs = {}
-        for name in ("launcher0.out", "launcher1.out"):
-            with open(os.path.join(directory, name)) as f:
-                outputs[name] = f.read()
+        outputs = self.outputs(directory)
+        launchers = [f"launcher{task}.out" for task in range(4 if per_task else 2)]
+        self.assertEqual(sorted(n for n in outputs if n.startswith("launcher")), launchers)
+        # The step's (srun's) exit status is the root cause's.
         self.assertEqual((state, returncode), ("FAILED", 3), outputs)
         self.assertLess(seconds, 15, outputs)
-        for name, text in outputs.items():
-            # The root cause: which rank, on which host, and what it said last.
-            # (Both test nodes run on this host, so the host is its name.)
+        for name in launchers:
+            # The root cause: which rank, on which host, and what it said
+            # last, from every launcher. (Both test nodes run on this host,
+            # so the host is its name.)
             self.assertIn(f"rank 3 (local rank 1) on {socket.gethostname()} exited with code 3",
-                          text, name)
-            self.assertRegex(text, r"last 1 lines? of its stderr:\n +boom from rank 3 on n2\n",
-                             name)
+                          outputs[name], name)
+            self.assertRegex(outputs[name],
+                             r"last 1 lines? of its stderr:\n +boom from rank 3 on n2\n", name)
         self.assert_nothing_left()
-        self.say("worker failure on node 2: the job ended after it", seconds)
+        return seconds
+
+    def test_worker_failure_on_node_2_ends_the_job_on_both_nodes(self):
+        self.say("worker failure on node 2: the job ended after it",
+                 self.worker_failure_on_node_2(per_task=False))
+
+    def test_worker_failure_with_one_launcher_per_task_ends_every_task(self):
+        self.say("worker failure, one launcher per task: the job ended after it",
+                 self.worker_failure_on_node_2(per_task=True))
 
     def test_usr1_reaches_the_workers_and_scancel_lets_them_save(self):
         script = self.script(SIGNALS)
@@ -320,12 +328,12 @@ class SlurmLaunchBase:
             self.job(self.srun_launch(f"--cpu --num_processes 4 {self.port_args()}", script,
                                       srun_args="--output=launcher%n.out")),
             args=["--nodes=2", "--ntasks-per-node=1"], env=self.env())
-        self.wait_for_files("started", 4, job_id)
+        self.wait_for_files([f"started{rank}" for rank in range(4)], job_id)
         self.assertGreaterEqual(len(live_pids_with_marker(self.marker)), 4)
         # A preemption warning (#SBATCH --signal=USR1@120): every worker
         # hears it and carries on.
         self.cluster.scancel(job_id, signal_name="USR1")
-        self.wait_for_files("usr1-", 4, job_id)
+        self.wait_for_files([f"usr1-{rank}-1" for rank in range(4)], job_id)
         self.assertEqual(self.cluster.job_state(job_id), "RUNNING")
         # scancel: SIGTERM, and the workers get the time to save (KillWait).
         started = time.monotonic()
@@ -336,15 +344,18 @@ class SlurmLaunchBase:
         self.assertEqual(sorted(n for n in files if n.startswith("saved")),
                          [f"saved{rank}" for rank in range(4)], self.outputs(directory))
         # SLURM signals every process of the step itself, and accel
-        # forwards what its launcher gets: a worker may hear USR1 twice.
+        # forwards what its launcher gets: a worker may hear USR1 twice
+        # (once when the two arrive before its handler runs).
         usr1 = len([n for n in files if n.startswith("usr1-")])
         self.say(f"USR1 heard {usr1} times by 4 workers; scancel: every worker saved and "
                  "gone after it", seconds)
 
-    def wait_for_files(self, prefix, count, job_id, timeout=90):
+    def wait_for_files(self, names, job_id, timeout=90):
+        """Polls until the workers have written every file of `names` in
+        the work directory, while the job waits or runs."""
         deadline = time.monotonic() + timeout
-        while len([n for n in os.listdir(self.work) if n.startswith(prefix)]) < count:
-            self.assertLess(time.monotonic(), deadline, f"{count} {prefix}* files never came")
+        while not all(os.path.exists(os.path.join(self.work, n)) for n in names):
+            self.assertLess(time.monotonic(), deadline, f"{names} did not all appear")
             self.assertIn(self.cluster.job_state(job_id), {"PENDING", "RUNNING"})
             time.sleep(0.02)
 
@@ -427,8 +438,8 @@ class SlurmLaunchInNamespaces(SlurmLaunchBase, unittest.TestCase):
     # Fails today: machine 0's launcher picks GLOO_SOCKET_IFNAME from the
     # route toward what main_process_ip resolves to *there* (127.0.1.1 ->
     # lo), in launch/coordinated_run.cpp's gloo_interface. The all-reduce
-    # still passes here (gloo connects from the other side), but machine
-    # 0's workers bind gloo to 127.0.0.1, which no other machine can reach.
+    # happens to pass here (torch 1.13, this kernel), but machine 0's
+    # workers bind gloo to 127.0.0.1, an address no other machine reaches.
     @unittest.expectedFailure
     def test_first_node_that_names_itself_127_0_1_1_in_its_hosts_file(self):
         # Debian and Ubuntu put "127.0.1.1 <hostname>" in every machine's
