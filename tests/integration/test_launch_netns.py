@@ -1,4 +1,4 @@
-"""Several machines, each in a network namespace of its own (netns.py): its
+"""Two or three machines, each in a network namespace of its own (netns.py): its
 own address, its own loopback, the same hostname. Every `accel launch` is
 started inside its namespace with --main_process_ip = machine 0's namespace
 address, as on separate hosts, and the workers run a real torch gloo
@@ -55,7 +55,7 @@ def torch_missing():
 class MachinesInNamespaces(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.net = NetNamespaces(2)
+        cls.net = NetNamespaces(3)
         cls.net.create()  # SkipTest where namespaces cannot be made
         cls.addClassCleanup(cls.net.remove)
 
@@ -69,14 +69,14 @@ class MachinesInNamespaces(unittest.TestCase):
             f.write(text)
         return path
 
-    def machines(self, script, args, **kwargs):
-        """Two launchers, launcher i inside namespace i."""
+    def machines(self, script, args, count=2, **kwargs):
+        """`count` launchers, launcher i inside namespace i."""
         env = {"ACCEL_TEST_MARKER": self.marker}
         env.update(kwargs.pop("env", {}))
         # Whatever the test's own environment says must not decide the
         # interface: accel picks it.
         env_prefix = ["env", "-u", "GLOO_SOCKET_IFNAME"]
-        return Machines(self.work, 2, args, [script, self.work], env=env,
+        return Machines(self.work, count, args, [script, self.work], env=env,
                         prefix=lambda rank: self.net.command(rank, env_prefix),
                         main_ip=kwargs.pop("main_ip", self.net.addresses[0]), **kwargs)
 
@@ -89,33 +89,42 @@ class MachinesInNamespaces(unittest.TestCase):
             self.assertEqual(netns.pids_in_namespace(self.net.path(i)), [],
                              f"processes left in namespace {i}")
 
-    def test_gloo_all_reduce_across_namespaces_world_of_four(self):
+    def all_reduce(self, machines, per_machine):
         missing = torch_missing()
         if missing:
             self.skipTest(f"{TEST_PYTHON} has no torch: {missing}")
         script = self.script(ALL_REDUCE)
+        world = machines * per_machine
         started = time.monotonic()
-        with self.machines(script, ["--cpu", "--num_processes", "4"]) as job:
+        with self.machines(script, ["--cpu", "--num_processes", str(world)],
+                           count=machines) as job:
             codes = job.wait(timeout=120)
-            outputs = [job.output(r) for r in range(2)]
+            outputs = [job.output(r) for r in range(machines)]
         seconds = time.monotonic() - started
-        self.assertEqual(codes, [0, 0], outputs)
+        self.assertEqual(codes, [0] * machines, outputs)
         reports = []
-        for rank in range(4):
+        for rank in range(world):
             with open(os.path.join(self.work, f"rank{rank}.json")) as f:
                 reports.append(json.load(f))
         for rank, report in enumerate(reports):
             self.assertEqual(report["RANK"], str(rank), report)
-            self.assertEqual(report["WORLD_SIZE"], "4", report)
-            self.assertEqual(report["LOCAL_RANK"], str(rank % 2), report)
-            self.assertEqual(report["GROUP_RANK"], str(rank // 2), report)
-            self.assertEqual(report["GROUP_WORLD_SIZE"], "2", report)
+            self.assertEqual(report["WORLD_SIZE"], str(world), report)
+            self.assertEqual(report["LOCAL_RANK"], str(rank % per_machine), report)
+            self.assertEqual(report["LOCAL_WORLD_SIZE"], str(per_machine), report)
+            self.assertEqual(report["GROUP_RANK"], str(rank // per_machine), report)
+            self.assertEqual(report["GROUP_WORLD_SIZE"], str(machines), report)
             self.assertEqual(report["MASTER_ADDR"], self.net.addresses[0], report)
             self.assertEqual(report["MASTER_PORT"], reports[0]["MASTER_PORT"], report)
             self.assertEqual(report["GLOO_SOCKET_IFNAME"], self.net.interface, report)
             self.assertEqual(report["TORCHELASTIC_RUN_ID"], reports[0]["TORCHELASTIC_RUN_ID"])
         self.assert_nothing_left()
-        print(f"\nnetns world of 4: {seconds:.1f} s", flush=True)
+        print(f"\nnetns: {machines} machines, world of {world}: {seconds:.1f} s", flush=True)
+
+    def test_gloo_all_reduce_across_namespaces_world_of_four(self):
+        self.all_reduce(2, 2)
+
+    def test_gloo_all_reduce_across_three_namespaces_world_of_six(self):
+        self.all_reduce(3, 2)
 
     def loopback_mismatch(self):
         """Machine 0 told its own loopback, machine 1 its real address; returns
