@@ -131,6 +131,11 @@ class SlurmLaunchBase:
 
     @classmethod
     def setUpClass(cls):
+        # The launchers' private /etc/hosts needs a mount namespace.
+        probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True, text=True)
+        if probe.returncode != 0:
+            raise unittest.SkipTest("`unshare --mount` fails here, and the test nodes' names "
+                                    f"resolve only in a mount namespace: {probe.stderr.strip()}")
         cls.net = None
         if cls.netns_count:
             cls.net = netns.NetNamespaces(cls.netns_count)
