@@ -132,6 +132,8 @@ class SlurmLaunchBase:
     @classmethod
     def setUpClass(cls):
         # The launchers' private /etc/hosts needs a mount namespace.
+        if shutil.which("unshare") is None:
+            raise unittest.SkipTest("`unshare` is not installed (Debian: util-linux)")
         probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True, text=True)
         if probe.returncode != 0:
             raise unittest.SkipTest("`unshare --mount` fails here, and the test nodes' names "
