@@ -197,11 +197,14 @@ Problem read_slurm(const VariableReader& reader, JobEnvironment& job) {
                                       "--num_machines", nodes))
     return problem;
   if (nodes && nodes->value > 1) {
-    job.notices.push_back("accel launch: this SLURM job has " + std::to_string(nodes->value) +
-                          " nodes (" + nodes->variable +
+    // With --ntasks, srun inherits the job's task count and ignores a bare
+    // --ntasks-per-node=1 that contradicts it.
+    const std::string count = std::to_string(nodes->value);
+    job.notices.push_back("accel launch: this SLURM job has " + count + " nodes (" +
+                          nodes->variable +
                           "), but accel launch was not started by srun, so it runs on this node "
-                          "alone; use `srun --ntasks-per-node=1 accel launch ...` to use every "
-                          "node\n");
+                          "alone; use `srun --ntasks=" +
+                          count + " --ntasks-per-node=1 accel launch ...` to use every node\n");
   }
   return std::nullopt;
 }

@@ -40,6 +40,11 @@ Problem check_per_task_flags(const JobEnvironment& job, const config::LaunchFlag
   const SlurmTask& task = *job.task;
   const int tasks = task.num_tasks.value;
   const int nodes = job.num_machines->value;
+  // srun inherits the job's task count (SLURM_NTASKS) and ignores a bare
+  // --ntasks-per-node=1 that contradicts it (SLURM 22.05 warns "can't
+  // honor --ntasks-per-node"), so the way out names the count too.
+  const std::string per_node_srun =
+      "srun --ntasks=" + std::to_string(nodes) + " --ntasks-per-node=1";
   const std::string started = "srun started " + task_shape(job) +
                               ", so every task runs its own accel launch, which supervises one "
                               "worker (RANK = SLURM_PROCID)";
@@ -67,7 +72,7 @@ Problem check_per_task_flags(const JobEnvironment& job, const config::LaunchFlag
   }
   if (contradiction) {
     return usage_error(started + "; but " + *contradiction +
-                       ". Either start one accel launch per node (srun --ntasks-per-node=1) and " +
+                       ". Either start one accel launch per node (" + per_node_srun + ") and " +
                        processes_fix + ", or pass --num_processes " + std::to_string(tasks) +
                        " (or leave it out) for one worker per task");
   }

@@ -6,8 +6,8 @@
 //
 // The launch shape decides how workers map onto launchers:
 //   kMachine       one launcher per machine starts that machine's workers
-//                  (srun --ntasks-per-node=1, mpirun -N 1, a PyTorchJob pod,
-//                  or by hand);
+//                  (srun --ntasks=NODES --ntasks-per-node=1, mpirun -N 1, a
+//                  PyTorchJob pod, or by hand);
 //   kSlurmPerTask  srun started one launcher per task (--ntasks-per-node=4):
 //                  each supervises exactly one worker, never N×N. Flags that
 //                  describe another shape (--num_processes 16 for 8 tasks)

@@ -40,8 +40,8 @@ void choose_job_id(const LaunchRequest& request, const config::LaunchSpec& spec,
     plan.job_id = job.job_id->value;
     plan.job_id_source = job.job_id->variable;
   } else if (plan.member_count > 1) {
-    plan.job_id = job_id_from_address(plan.server_host, spec.master_port);
-    plan.job_id_source = "main_process_ip:main_process_port";
+    plan.job_id = job_id_from_port(spec.master_port);
+    plan.job_id_source = "main_process_port";
   } else {
     plan.job_id = host.random_run_id();
     plan.job_id_source = "random";
@@ -81,10 +81,10 @@ Problem choose_endpoint(const LaunchRequest& request, const config::LaunchSpec& 
 
 }  // namespace
 
-std::string job_id_from_address(const std::string& ip, int port) {
+std::string job_id_from_port(int port) {
   // FNV-1a: stable across machines, builds and runs (std::hash is not).
   std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : ip + ":" + std::to_string(port)) {
+  for (const char c : "port:" + std::to_string(port)) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }

@@ -13,8 +13,12 @@
 //
 // The job id must be the same on every member: --rdzv_id, else the job
 // environment's (SLURM's "<job>.<step>", PET_RDZV_ID), else, on several
-// machines, one derived from main_process_ip:port (every member is given the
-// same address), else a fresh random id. The token: --rdzv_token, else
+// machines, one derived from main_process_port, else a fresh random id. Not
+// from main_process_ip: machines may spell machine 0's address differently
+// (a name and its address, or machine 0 told 127.0.0.1), and an id that
+// differed would refuse the join with a job-id mismatch instead of meeting
+// and reporting what is really wrong. The address adds nothing anyway: every
+// member reaches the server at the one address it serves on. The token: --rdzv_token, else
 // ACCEL_RDZV_TOKEN, else a random one for a single member (it is only handed
 // to this launcher's own workers); several members without one run without
 // authentication.
@@ -57,7 +61,7 @@ struct RendezvousPlan {
   bool token_given = false;  // from --rdzv_token or ACCEL_RDZV_TOKEN, not generated
   std::string job_id;        // TORCHELASTIC_RUN_ID; the same on every member
   std::string
-      job_id_source;  // "--rdzv_id", "SLURM_JOB_ID.SLURM_STEP_ID", "main_process_ip:port", "random"
+      job_id_source;  // "--rdzv_id", "SLURM_JOB_ID.SLURM_STEP_ID", "main_process_port", "random"
   int member_index = 0;
   int member_count = 1;
   int local_workers = 1;  // workers this launcher supervises
@@ -79,8 +83,8 @@ Problem plan_rendezvous(const LaunchRequest& request, const config::LaunchSpec& 
                         const JobEnvironment& job, const base::Environment& launcher_env,
                         host::HostProbe& host, RendezvousPlan& plan);
 
-// The job id several machines derive from machine 0's address when nothing
-// names the job: "accel-" and 12 hex digits of a hash of "ip:port".
-std::string job_id_from_address(const std::string& ip, int port);
+// The job id several machines derive from machine 0's port when nothing
+// names the job: "accel-" and 12 hex digits of a hash of the port.
+std::string job_id_from_port(int port);
 
 }  // namespace accel::launch

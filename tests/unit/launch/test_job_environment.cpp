@@ -141,8 +141,8 @@ TEST_CASE("a SLURM batch script is one process: a notice when the job has severa
   REQUIRE(job.notices.size() == 1);
   CHECK(job.notices[0] ==
         "accel launch: this SLURM job has 4 nodes (SLURM_NNODES), but accel launch was not "
-        "started by srun, so it runs on this node alone; use `srun --ntasks-per-node=1 accel "
-        "launch ...` to use every node\n");
+        "started by srun, so it runs on this node alone; use `srun --ntasks=4 "
+        "--ntasks-per-node=1 accel launch ...` to use every node\n");
   CHECK(read({{"SLURM_JOB_ID", "1"}, {"SLURM_NNODES", "1"}}).notices.empty());
 }
 

@@ -196,15 +196,16 @@ TEST_CASE("flags that contradict SLURM's tasks explain both shapes", "[plan_job_
   CHECK(refused_in(request, host, slurm_per_task()).message ==
         "srun started 8 tasks on 2 nodes (4 per node; SLURM_NTASKS), so every task runs its own "
         "accel launch, which supervises one worker (RANK = SLURM_PROCID); but --num_processes is "
-        "16, a job of 16 workers. Either start one accel launch per node (srun "
+        "16, a job of 16 workers. Either start one accel launch per node (srun --ntasks=2 "
         "--ntasks-per-node=1) and keep --num_processes 16, or pass --num_processes 8 (or leave "
         "it out) for one worker per task");
   request.flags.num_processes.reset();
   request.flags.nproc_per_node = 8;
   CHECK(refused_in(request, host, slurm_per_task())
             .message.ends_with("but --nproc_per_node is 8, which asks each node for 8 workers. "
-                               "Either start one accel launch per node (srun --ntasks-per-node=1) "
-                               "and keep --nproc_per_node 8, or pass --num_processes 8 (or leave "
+                               "Either start one accel launch per node (srun --ntasks=2 "
+                               "--ntasks-per-node=1) and keep --nproc_per_node 8, or pass "
+                               "--num_processes 8 (or leave "
                                "it out) for one worker per task"));
   request.flags.nproc_per_node = 4;  // per node, as SLURM placed them: fine
   CHECK(plan(request, host, slurm_per_task()).plan);
@@ -235,11 +236,14 @@ TEST_CASE("mpirun gives no address for machine 0: it must be given", "[plan_job_
   CHECK(plan.rendezvous.member_index == 1);
   CHECK(plan.rendezvous.layout.first_rank == 2);
   CHECK_FALSE(plan.output.prefix_lines);
-  // Nothing names the job: every machine derives the same id from machine 0's address.
-  CHECK(plan.rendezvous.job_id == job_id_from_address("head", 29500));
-  CHECK(plan.rendezvous.job_id_source == "main_process_ip:main_process_port");
-  CHECK(job_id_from_address("head", 29500).size() == 18);
-  CHECK(job_id_from_address("head", 29500) != job_id_from_address("head", 29501));
+  // Nothing names the job: every machine derives the same id from machine 0's port,
+  // however it spells machine 0's address.
+  CHECK(plan.rendezvous.job_id == job_id_from_port(29500));
+  CHECK(plan.rendezvous.job_id_source == "main_process_port");
+  CHECK(job_id_from_port(29500).size() == 18);
+  CHECK(job_id_from_port(29500) != job_id_from_port(29501));
+  request.flags.main_process_ip = "10.0.0.1";
+  CHECK(planned(request, host, env).rendezvous.job_id == job_id_from_port(29500));
 }
 
 TEST_CASE("PET_* variables stand for torchrun's flags", "[plan_job_environment]") {
