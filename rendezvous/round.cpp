@@ -221,8 +221,15 @@ void Round::probe_port_failed(const std::string& error, RoundActions& out) {
           out);
 }
 
-std::string Round::loopback_hint() const {
+std::string Round::loopback_hint(int unreachable_from) const {
   if (!base::is_loopback(options_.master_addr)) return "";
+  // A member that cannot reach a loopback address is elsewhere, even when
+  // every host says the same name (containers, network namespaces).
+  const std::string elsewhere =
+      ". main_process_ip " + options_.master_addr + " is a loopback address, but " +
+      member_name(unreachable_from) +
+      " cannot reach it there: it runs on another host (or in another container or network "
+      "namespace); set --main_process_ip to an address of machine 0 that the others can reach";
   const std::string* first_host = nullptr;
   for (const Member& member : members_) {
     if (!member.joined) continue;
@@ -235,7 +242,7 @@ std::string Round::loopback_hint() const {
              "): set --main_process_ip to an address of machine 0 that the others can reach";
     }
   }
-  return "";
+  return elsewhere;
 }
 
 void Round::reach_report(int member, const ReachReport& report, RoundActions& out) {
@@ -247,7 +254,8 @@ void Round::reach_report(int member, const ReachReport& report, RoundActions& ou
     out.close_probe_port = true;
     end_job(1,
             member_name(member) + " cannot reach MASTER_ADDR:MASTER_PORT " + options_.master_addr +
-                ":" + std::to_string(master_port_) + from + ": " + report.error + loopback_hint(),
+                ":" + std::to_string(master_port_) + from + ": " + report.error +
+                loopback_hint(member),
             out);
     return;
   }

@@ -98,7 +98,7 @@ class Round {
   void note_ended(int member, RoundActions& out);
   void finish_attempt(RoundActions& out);
   void end_job(int exit_code, const std::string& reason, RoundActions& out);
-  std::string loopback_hint() const;
+  std::string loopback_hint(int unreachable_from) const;
 
   RoundOptions options_;
   Clock::time_point start_;

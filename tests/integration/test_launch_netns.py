@@ -157,12 +157,8 @@ class MachinesInNamespaces(unittest.TestCase):
         print(f"\nloopback main_process_ip: both machines stopped after {seconds:.1f} s",
               flush=True)
 
-    # Fails today: Round::loopback_hint (rendezvous/round.cpp) gives the hint
-    # only when the members' hostnames differ, and machines in network
-    # namespaces (like containers sharing a host name) have the same one.
-    # An unreachable loopback MASTER_ADDR means another host whatever the
-    # names say.
-    @unittest.expectedFailure
+    # Machines in network namespaces (like containers) share a host name: an
+    # unreachable loopback MASTER_ADDR means another host all the same.
     def test_loopback_main_process_ip_failure_gives_the_loopback_hint(self):
         codes, errs, _ = self.loopback_mismatch()
         for err in errs:

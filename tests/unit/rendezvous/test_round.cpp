@@ -265,6 +265,28 @@ TEST_CASE("round: a loopback MASTER_ADDR across hosts is named as the likely cau
                              "address of machine 0 that the others can reach"));
 }
 
+TEST_CASE("round: a loopback MASTER_ADDR out of reach is named even when the hosts share a name",
+          "[rendezvous][round]") {
+  // Containers and network namespaces on one host all say the same name.
+  RoundOptions options = options_for(2);
+  options.master_addr = "127.0.0.1";
+  Round round(options, kStart);
+  RoundActions out;
+  JoinRequest first = request_for(0, 2);
+  JoinRequest second = request_for(1, 2);
+  first.hostname = second.hostname = "box";
+  REQUIRE_FALSE(round.join(first, kStart, out));
+  REQUIRE_FALSE(round.join(second, kStart, out));
+  round.probe_port_opened(29501, out);
+  round.reach_report(1, ReachReport{0, false, "Connection refused", "127.0.0.1", "lo"}, out);
+  REQUIRE(round.job_end());
+  CHECK_THAT(round.job_end()->reason,
+             Catch::EndsWith(". main_process_ip 127.0.0.1 is a loopback address, but machine 1 "
+                             "(box) cannot reach it there: it runs on another host (or in another "
+                             "container or network namespace); set --main_process_ip to an "
+                             "address of machine 0 that the others can reach"));
+}
+
 TEST_CASE("round: a silent member is lost and everyone is stopped", "[rendezvous][round]") {
   Round round(options_for(), kStart);
   RoundActions out;
