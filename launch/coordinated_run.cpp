@@ -35,6 +35,7 @@ using Clock = std::chrono::steady_clock;
 // once could cut the frames still in flight.
 constexpr auto kServerLinger = std::chrono::seconds(2);
 constexpr auto kLingerPoll = std::chrono::milliseconds(20);
+constexpr const char* kLoopbackInterface = "lo";
 
 rendezvous::AttemptOutcome to_wire(supervisor::AttemptOutcome outcome) {
   switch (outcome) {
@@ -139,6 +140,11 @@ class CoordinatedRun {
         linger_timer_(io_) {}
 
   RunResult run() {
+    if (std::string problem = unresolvable_master_addr(); !problem.empty()) {
+      result_.exit_code = 1;
+      result_.error = problem;
+      return result_;
+    }
     serve();
     supervisor_ = std::make_unique<supervisor::Supervisor>(io_, job_spec(), supervisor_events());
     member_ = std::make_unique<rendezvous::MemberClient>(io_, member_options(), member_events());
@@ -153,6 +159,19 @@ class CoordinatedRun {
 
  private:
   // --- set-up --------------------------------------------------------------------
+  // Machine 0 must resolve main_process_ip itself (its workers connect to
+  // MASTER_ADDR too); saying so now beats the others waiting out the join
+  // timeout. The others retry: a Kubernetes pod's name resolves late.
+  std::string unresolvable_master_addr() const {
+    if (!rdzv_.serve || rdzv_.member_count == 1) return "";
+    const std::string& address = plan_.job.ranks.master_addr;
+    if (!numeric_address(address).empty()) return "";
+    const std::string& source = plan_.spec.sources.main_process_ip;
+    return "main_process_ip '" + address + "'" + (source.empty() ? "" : " (" + source + ")") +
+           " does not resolve on this machine, machine 0 of the job: fix the name in DNS or "
+           "/etc/hosts, or give --main_process_ip an address the other machines reach";
+  }
+
   void serve() {
     if (!rdzv_.serve) return;
     rendezvous::ServerOptions options;
@@ -188,7 +207,7 @@ class CoordinatedRun {
     return server_ ? server_->port() : static_cast<uint16_t>(rdzv_.port);
   }
 
-  supervisor::JobSpec job_spec() const {
+  supervisor::JobSpec job_spec() {
     supervisor::JobSpec job = plan_.job;
     const bool one_member = rdzv_.member_count == 1;
     set_variable(job.env, env::kAccelStoreAddr, one_member ? "127.0.0.1" : rdzv_.server_host);
@@ -199,9 +218,26 @@ class CoordinatedRun {
         log()->debug("GLOO_SOCKET_IFNAME={} (the interface toward {})", *interface,
                      job.ranks.master_addr);
         set_variable(job.env, env::kGlooSocketIfname, *interface);
+        gloo_on_loopback_ = *interface == kLoopbackInterface;
       }
     }
     return job;
+  }
+
+  // Machine 0 whose own name for itself is a loopback address (Debian and
+  // Ubuntu write "127.0.1.1 <hostname>" into /etc/hosts) would send its
+  // workers' gloo to "lo", where no other machine reaches it: once the
+  // others have reached this machine, the interface they came in on is the
+  // right one.
+  std::optional<std::string> gloo_interface_seen_by_others() const {
+    if (!server_ || !gloo_on_loopback_) return std::nullopt;
+    const std::string address = server_->address_reached_by_others();
+    if (address.empty()) return std::nullopt;  // every machine is this host
+    std::string interface = base::interface_of_address(address);
+    if (interface.empty()) return std::nullopt;
+    log()->debug("GLOO_SOCKET_IFNAME={}: the other machines reached this one at {}", interface,
+                 address);
+    return interface;
   }
 
   rendezvous::MemberOptions member_options() const {
@@ -262,6 +298,9 @@ class CoordinatedRun {
     ranks.layout.world_size = assignment.world_size;
     ranks.master_addr = assignment.master_addr;
     ranks.master_port = assignment.master_port;
+    if (std::optional<std::string> interface = gloo_interface_seen_by_others()) {
+      ranks.environment.push_back(std::string(env::kGlooSocketIfname) + "=" + *interface);
+    }
     log()->debug("round {}: ranks {}-{} of {}, MASTER_ADDR={} MASTER_PORT={}", assignment.round,
                  assignment.first_rank, assignment.first_rank + assignment.local_workers - 1,
                  assignment.world_size, assignment.master_addr, assignment.master_port);
@@ -401,8 +440,9 @@ class CoordinatedRun {
   std::unique_ptr<rendezvous::MemberClient> member_;
   bool member_alive_ = true;  // until job-end or an error: reports go to the rendezvous
   bool finishing_ = false;
-  bool failed_here_ = false;  // a worker of this round failed on this machine
-  bool started_ = false;      // a round went (its workers were started)
+  bool failed_here_ = false;       // a worker of this round failed on this machine
+  bool started_ = false;           // a round went (its workers were started)
+  bool gloo_on_loopback_ = false;  // job_spec() set GLOO_SOCKET_IFNAME to "lo"
   int round_ = 0;
   int interrupted_by_ = 0;
   std::map<int, rendezvous::FailureRecord> root_causes_;  // by round

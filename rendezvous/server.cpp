@@ -6,6 +6,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "base/network_interface.hpp"
 #include "rendezvous/listener.hpp"
 #include "rendezvous/server_core.hpp"
 #include "rendezvous/token.hpp"
@@ -81,6 +82,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
 
   uint16_t port() const { return port_; }
   const ServerCore& core() const { return core_; }
+  const std::string& address_reached_by_others() const { return address_reached_by_others_; }
 
  private:
   struct Session {
@@ -269,6 +271,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   // its end of file leaves the TIME_WAIT on the member's side, not on
   // MASTER_PORT, which a worker is about to bind.
   void hold_probe(const std::shared_ptr<tcp::socket>& socket) {
+    note_address_reached(*socket);
     probe_sockets_.push_back(socket);
     socket->async_wait(tcp::socket::wait_read,
                        [self = shared_from_this(), socket](const error_code&) {
@@ -276,6 +279,27 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
                          socket->close(ignored);
                          std::erase(self->probe_sockets_, socket);
                        });
+  }
+
+  // The address a member on another host reached this machine at: the
+  // launcher names the interface for its own workers' gloo from it when
+  // main_process_ip means loopback here (Debian's "127.0.1.1 <hostname>").
+  void note_address_reached(const tcp::socket& socket) {
+    error_code remote_error;
+    error_code local_error;
+    const std::string remote = unmapped(socket.remote_endpoint(remote_error).address());
+    const std::string local = unmapped(socket.local_endpoint(local_error).address());
+    if (remote_error || local_error || base::is_loopback(remote) || remote == local) return;
+    address_reached_by_others_ = local;
+  }
+
+  // A dual-stack socket sees IPv4 peers as ::ffff:a.b.c.d.
+  static std::string unmapped(const boost::asio::ip::address& address) {
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+          .to_string();
+    }
+    return address.to_string();
   }
 
   void schedule_tick() {
@@ -294,6 +318,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   tcp::acceptor acceptor_;
   std::optional<tcp::acceptor> probe_acceptor_;
   std::vector<std::shared_ptr<tcp::socket>> probe_sockets_;
+  std::string address_reached_by_others_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer retry_timer_;
   std::unordered_map<ConnectionId, std::shared_ptr<Session>> sessions_;
@@ -327,6 +352,10 @@ int Server::round() const {
 }
 std::size_t Server::connection_count() const {
   return impl_->core().connection_count();
+}
+
+std::string Server::address_reached_by_others() const {
+  return impl_->address_reached_by_others();
 }
 
 }  // namespace accel::rendezvous

@@ -59,6 +59,11 @@ class Server {
   Phase phase() const;
   int round() const;
   std::size_t connection_count() const;
+  // The local address a member on another host connected to in the latest
+  // reachability check ("" while every member is on this host): the
+  // launcher's pick of GLOO_SOCKET_IFNAME for machine 0's own workers when
+  // main_process_ip means loopback here (Debian's "127.0.1.1 <hostname>").
+  std::string address_reached_by_others() const;
 
  private:
   class Impl;

@@ -47,6 +47,10 @@ struct AttemptRanks {
   RankLayout layout;
   std::string master_addr = "127.0.0.1";  // MASTER_ADDR
   int master_port = 29500;                // MASTER_PORT
+  // "NAME=value" for this attempt's workers, over JobSpec::env: what is
+  // known only once the machines have met (machine 0's GLOO_SOCKET_IFNAME
+  // when its own name means loopback).
+  std::vector<std::string> environment;
 };
 
 struct OutputOptions {

@@ -80,12 +80,21 @@ std::vector<std::string> worker_environment(const JobSpec& spec, const AttemptRa
                             std::to_string(spec.local_devices[static_cast<std::size_t>(worker)]));
   }
 
+  const auto set_by_attempt = [&](std::string_view name) {
+    return std::any_of(ranks.environment.begin(), ranks.environment.end(),
+                       [&](const std::string& entry) { return name_of(entry) == name; });
+  };
   std::vector<std::string> result;
-  result.reserve(spec.env.size() + per_worker.size());
+  result.reserve(spec.env.size() + ranks.environment.size() + per_worker.size());
   for (const std::string& entry : spec.env) {
     bool replaced = std::any_of(per_worker.begin(), per_worker.end(),
                                 [&](const auto& var) { return name_of(entry) == var.first; });
-    if (!replaced) result.push_back(entry);
+    if (!replaced && !set_by_attempt(name_of(entry))) result.push_back(entry);
+  }
+  for (const std::string& entry : ranks.environment) {
+    if (!std::any_of(per_worker.begin(), per_worker.end(),
+                     [&](const auto& var) { return name_of(entry) == var.first; }))
+      result.push_back(entry);
   }
   for (auto& [name, value] : per_worker) result.push_back(std::string(name) + "=" + value);
   return result;

@@ -442,12 +442,9 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
 class SlurmLaunchInNamespaces(SlurmLaunchBase, unittest.TestCase):
     netns_count = 2
 
-    # Fails today: machine 0's launcher picks GLOO_SOCKET_IFNAME from the
-    # route toward what main_process_ip resolves to *there* (127.0.1.1 ->
-    # lo), in launch/coordinated_run.cpp's gloo_interface. The all-reduce
-    # happens to pass here (torch 1.13, this kernel), but machine 0's
-    # workers bind gloo to 127.0.0.1, an address no other machine reaches.
-    @unittest.expectedFailure
+    # Machine 0 would route toward what main_process_ip resolves to there
+    # (127.0.1.1 -> lo); once the others reached it, the interface they came
+    # in on is the one its workers' gloo gets.
     def test_first_node_that_names_itself_127_0_1_1_in_its_hosts_file(self):
         # Debian and Ubuntu put "127.0.1.1 <hostname>" in every machine's
         # /etc/hosts, so on the first node its own name is a loopback

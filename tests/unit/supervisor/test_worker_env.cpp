@@ -1,6 +1,8 @@
 // The per-worker environment: torchrun's variables and values, accel's own,
 // and how they combine with the job's environment.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <map>
 
 #include "supervisor/worker_env.hpp"
@@ -71,6 +73,21 @@ TEST_CASE("worker_env: keeps the job's environment, per-worker values win", "[su
   CHECK(vars["HOME"] == "/root");
   CHECK(vars["RANK"] == "4");
   CHECK(vars["MASTER_PORT"] == "29501");
+}
+
+TEST_CASE("worker_env: an attempt's own variables override the job's, not the ranks",
+          "[supervisor][env]") {
+  JobSpec spec = two_node_spec();
+  spec.env.push_back("GLOO_SOCKET_IFNAME=lo");
+  AttemptRanks ranks = spec.ranks;
+  ranks.environment = {"GLOO_SOCKET_IFNAME=eth0", "RANK=99"};
+  const std::vector<std::string> env = accel::supervisor::worker_environment(spec, ranks, 0, 0);
+  auto vars = as_map(env);
+  CHECK(vars["GLOO_SOCKET_IFNAME"] == "eth0");
+  CHECK(vars["RANK"] == "4");  // the rank variables are the supervisor's alone
+  CHECK(std::count_if(env.begin(), env.end(), [](const std::string& entry) {
+          return entry.starts_with("GLOO_SOCKET_IFNAME=") || entry.starts_with("RANK=");
+        }) == 2);
 }
 
 TEST_CASE("worker_env: a user's TORCH_NCCL_ASYNC_ERROR_HANDLING is kept", "[supervisor][env]") {
