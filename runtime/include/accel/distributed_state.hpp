@@ -15,7 +15,8 @@
 // every later synchronisation throws at once (the job should exit).
 //
 // Thread-safety: one DistributedState per process, its calls from one
-// thread at a time (it owns one store connection).
+// thread at a time (it owns one store connection). A moved-from state may
+// only be destroyed or assigned to.
 #pragma once
 
 #include <chrono>
