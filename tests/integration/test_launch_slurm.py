@@ -417,11 +417,12 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
         self.assert_nothing_left()
 
     def test_first_node_name_that_does_not_resolve_fails_naming_it(self):
-        # What a cluster whose node names are not in DNS gives. Today the
-        # joining launcher retries the name until --join_timeout (a name
-        # may appear later, as a Kubernetes pod's does), so the timeout is
-        # short here; then both launchers must stop, nothing may be left,
-        # and the one that could not join must name the name.
+        # What a cluster whose node names are not in DNS gives. Machine 0
+        # says at once that it cannot resolve its own main_process_ip and
+        # where the name came from; the joining launcher retries the name
+        # until --join_timeout (a name may appear later, as a Kubernetes
+        # pod's does), so the timeout is short here; both must stop, nothing
+        # may be left, and both must name the name.
         script = self.script(SLEEP)
         started = time.monotonic()
         result = self.cluster.sbatch_wait(
@@ -435,7 +436,8 @@ class SlurmLaunch(SlurmLaunchBase, unittest.TestCase):
         self.assertLess(seconds, 30, result.outputs)
         self.assertFalse([n for n in os.listdir(self.work) if n.startswith("started")])
         self.assertIn("cannot resolve n1", result.outputs["launcher1.out"])
-        self.assertIn("waiting for machines 1 of 2 to join", result.outputs["launcher0.out"])
+        self.assertIn("main_process_ip 'n1' (SLURM_STEP_NODELIST) does not resolve on this "
+                      "machine", result.outputs["launcher0.out"])
         self.assert_nothing_left()
 
 
