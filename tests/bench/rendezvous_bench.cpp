@@ -1,0 +1,641 @@
+// Rendezvous at scale (tests/bench; prints a table, asserts nothing).
+//
+//   rendezvous_bench [--clients 1024,4096,16384] [--mode auto|full|join|store]
+//                    [--window 1024] [--timeout 120]
+//
+// N simulated machines against one rendezvous::Server in its own process
+// (forked, so its memory is its own: peak RSS is its VmHWM, and RSS per
+// connection is (VmHWM - VmRSS before any client) / connections). The
+// machines live in this process on one io_context; each one does what a
+// launcher and its worker do:
+//   member: connect, hello / challenge (the server's proof is checked) /
+//           proof / welcome, join, answer the reach-check (connect to the
+//           probe port, close), go; heartbeats are answered;
+//   store:  after go, a second connection authenticates as a store client,
+//           add("barrier", 1); the one that reaches N sets "barrier-done";
+//           each waits for "barrier-done".
+// The time runs from the first connect to the last machine through the
+// barrier ("time to all go" is the member part alone).
+//
+// Modes: full (the above), join (members only, done at go), store (store
+// clients only: what torch's TCPStore benchmark measures). auto = full when
+// the descriptors fit: the server holds 2 per machine at the barrier, and
+// RLIMIT_NOFILE's hard limit can only be raised with CAP_SYS_RESOURCE; when
+// they do not fit, the row says so and join and store run one after the
+// other instead, each needing one descriptor per machine.
+//
+// --window bounds the connections being set up at once (connect until
+// welcome; probe connects): a burst of thousands of SYNs at one listener
+// overflows its accept queue (somaxconn) and each dropped SYN costs a 1 s
+// retransmit. "listen overflows" counts the kernel's drops during the run
+// (TcpExtListenOverflows, for the whole network namespace). 0 = no window.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/system_error.hpp"
+#include "base/unique_fd.hpp"
+#include "rendezvous/frame.hpp"
+#include "rendezvous/hmac.hpp"
+#include "rendezvous/messages.hpp"
+#include "rendezvous/server.hpp"
+#include "rendezvous/token.hpp"
+
+namespace {
+
+namespace rdzv = accel::rendezvous;
+using boost::asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kJobId = "rendezvous-bench";
+constexpr const char* kLoopback = "127.0.0.1";
+// Listeners, the epoll descriptor, stdio, the pipe: what a process holds
+// besides its connections.
+constexpr std::size_t kSpareDescriptors = 64;
+
+enum class Mode { kFull, kJoin, kStore };
+
+const char* mode_name(Mode mode) {
+  switch (mode) {
+    case Mode::kFull: return "join + store barrier";
+    case Mode::kJoin: return "join only (to go)";
+    case Mode::kStore: return "store barrier only";
+  }
+  return "";
+}
+
+// --- the process's limits and the kernel's counters ---------------------------
+
+// Raises the soft descriptor limit to the hard one; returns it.
+std::size_t raise_fd_limit() {
+  rlimit limit{};
+  ACCEL_CHECK_SYSCALL(::getrlimit(RLIMIT_NOFILE, &limit), "getrlimit RLIMIT_NOFILE");
+  limit.rlim_cur = limit.rlim_max;
+  ACCEL_CHECK_SYSCALL(::setrlimit(RLIMIT_NOFILE, &limit), "setrlimit RLIMIT_NOFILE");
+  return limit.rlim_max;
+}
+
+// Descriptors the busier process (server or clients) holds at its peak.
+std::size_t descriptors_needed(Mode mode, std::size_t machines, std::size_t window) {
+  const std::size_t probes = window == 0 ? machines : window;
+  switch (mode) {
+    case Mode::kFull: return 2 * machines + probes + kSpareDescriptors;
+    case Mode::kJoin: return machines + probes + kSpareDescriptors;
+    case Mode::kStore: return machines + kSpareDescriptors;
+  }
+  return 0;
+}
+
+// A "VmRSS:" / "VmHWM:" line of /proc/<pid>/status, in KiB; -1 when absent.
+long status_kib(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
+// TcpExt ListenOverflows from /proc/net/netstat (a names line, then a values line).
+long listen_overflows() {
+  std::ifstream netstat("/proc/net/netstat");
+  std::string names, values;
+  while (std::getline(netstat, names) && std::getline(netstat, values)) {
+    if (names.rfind("TcpExt:", 0) != 0) continue;
+    std::istringstream name_words(names), value_words(values);
+    std::string name, value;
+    while (name_words >> name && value_words >> value) {
+      if (name == "ListenOverflows") return std::atol(value.c_str());
+    }
+  }
+  return 0;
+}
+
+// --- the server, in a child process -------------------------------------------
+
+class ServerProcess {
+ public:
+  ServerProcess(int member_count, const std::string& token) {
+    accel::base::Pipe pipe = accel::base::make_pipe();
+    pid_ = ACCEL_CHECK_SYSCALL(::fork(), "fork (the rendezvous server)");
+    if (pid_ == 0) {
+      pipe.read_end.reset();
+      serve(member_count, token, pipe.write_end.get());
+    }
+    pipe.write_end.reset();
+    const ssize_t count = accel::base::retry_on_eintr(
+        [&] { return ::read(pipe.read_end.get(), &port_, sizeof port_); });
+    if (count != sizeof port_ || port_ == 0) {
+      stop();
+      throw std::runtime_error("the rendezvous server process did not start (see above)");
+    }
+  }
+  ~ServerProcess() { stop(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  uint16_t port() const { return port_; }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    accel::base::retry_on_eintr([&] { return ::waitpid(pid_, &status, 0); });
+    pid_ = -1;
+  }
+
+ private:
+  [[noreturn]] static void serve(int member_count, const std::string& token, int port_fd) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    uint16_t port = 0;
+    try {
+      boost::asio::io_context io(1);
+      rdzv::ServerOptions options;
+      options.bind_address = kLoopback;
+      options.token = token;
+      options.job_id = kJobId;
+      options.member_count = member_count;
+      options.master_addr = kLoopback;
+      rdzv::Server server(io, options);
+      server.start();
+      port = server.port();
+      (void)!::write(port_fd, &port, sizeof port);
+      ::close(port_fd);
+      io.run();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "rendezvous server: %s\n", error.what());
+      if (port == 0) (void)!::write(port_fd, &port, sizeof port);
+    }
+    ::_exit(1);
+  }
+
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// --- the simulated machines -----------------------------------------------------
+
+struct SwarmPlan {
+  Mode mode = Mode::kFull;
+  int machines = 0;
+  std::size_t window = 0;
+  uint16_t port = 0;
+  std::string token;
+  std::chrono::seconds timeout{120};
+};
+
+struct SwarmResult {
+  std::optional<std::string> error;
+  int passed = 0;                       // machines through the barrier (or at go)
+  std::optional<double> all_go_s;       // from the first connect to the last go
+  std::optional<double> all_passed_s;   // ... to the last machine done
+};
+
+// One client connection and what it has received but not decoded yet.
+struct Link {
+  explicit Link(boost::asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  rdzv::FrameDecoder in;
+  std::string client_nonce;
+};
+
+struct Machine {
+  Machine(boost::asio::io_context& io, int index_)
+      : index(index_), member(io), store(io), probe(io) {}
+  int index;
+  Link member;
+  Link store;
+  tcp::socket probe;
+  int round = 0;
+  enum class StoreStep { kAdd, kSet, kWait } store_step = StoreStep::kAdd;
+};
+
+enum class Dial { kMember, kStore, kProbe };
+
+class Swarm {
+ public:
+  Swarm(boost::asio::io_context& io, SwarmPlan plan)
+      : io_(io),
+        plan_(std::move(plan)),
+        server_(boost::asio::ip::make_address(kLoopback), plan_.port),
+        deadline_(io),
+        read_buffer_(64 * 1024) {
+    machines_.reserve(static_cast<std::size_t>(plan_.machines));
+    for (int i = 0; i < plan_.machines; ++i) {
+      machines_.push_back(std::make_unique<Machine>(io_, i));
+    }
+  }
+
+  SwarmResult run() {
+    start_ = Clock::now();
+    deadline_.expires_after(plan_.timeout);
+    deadline_.async_wait([this](const error_code& error) {
+      if (!error) {
+        fail("timed out after " + std::to_string(plan_.timeout.count()) + " s");
+      }
+    });
+    const Dial first = plan_.mode == Mode::kStore ? Dial::kStore : Dial::kMember;
+    for (auto& machine : machines_) pending_.emplace_back(machine.get(), first);
+    admit();
+    io_.run();
+    return result_;
+  }
+
+ private:
+  // --- connection set-up, at most plan_.window at once -----------------------
+  void admit() {
+    while (!pending_.empty() && (plan_.window == 0 || in_flight_ < plan_.window)) {
+      const auto [machine, dial] = pending_.front();
+      pending_.pop_front();
+      ++in_flight_;
+      connect(*machine, dial);
+    }
+  }
+
+  void release() {
+    --in_flight_;
+    admit();
+  }
+
+  void connect(Machine& machine, Dial dial) {
+    tcp::socket& socket = dial == Dial::kMember  ? machine.member.socket
+                          : dial == Dial::kStore ? machine.store.socket
+                                                 : machine.probe;
+    const tcp::endpoint to = dial == Dial::kProbe ? tcp::endpoint(server_.address(), probe_port_)
+                                                  : server_;
+    socket.async_connect(to, [this, &machine, dial](const error_code& error) {
+      if (finished_) return;
+      if (error) {
+        fail(describe(machine, dial) + ": connect: " + error.message());
+        return;
+      }
+      if (dial == Dial::kProbe) {
+        reached(machine);
+      } else {
+        Link& link = dial == Dial::kMember ? machine.member : machine.store;
+        say_hello(machine, link, dial == Dial::kMember ? rdzv::Role::kMember : rdzv::Role::kStore);
+      }
+    });
+  }
+
+  void say_hello(Machine& machine, Link& link, rdzv::Role role) {
+    error_code ignored;
+    link.socket.set_option(tcp::no_delay(true), ignored);
+    link.socket.non_blocking(true, ignored);
+    link.client_nonce = rdzv::random_bytes(rdzv::kNonceBytes);
+    send(machine, link, rdzv::Hello{rdzv::kProtocolMagic, rdzv::kProtocolVersion, kJobId, role,
+                                    link.client_nonce});
+    read(machine, link, role);
+  }
+
+  // The member closes its probe connection itself (the server waits for
+  // that end of file), then reports.
+  void reached(Machine& machine) {
+    error_code ignored;
+    machine.probe.close(ignored);
+    release();
+    send(machine, machine.member,
+         rdzv::ReachReport{machine.round, true, "", kLoopback, "lo"});
+  }
+
+  // --- frames ------------------------------------------------------------------
+  void send(Machine& machine, Link& link, const rdzv::Message& message) {
+    const std::string frame = rdzv::encode_frame(rdzv::encode(message));
+    // Frames here are tiny and each connection has one request out at a
+    // time, so the socket's send buffer always has room.
+    error_code error;
+    const std::size_t written = link.socket.write_some(boost::asio::buffer(frame), error);
+    if (!error && written != frame.size()) error = boost::asio::error::would_block;
+    if (error) fail(describe(machine, &link) + ": send: " + error.message());
+  }
+
+  void read(Machine& machine, Link& link, rdzv::Role role) {
+    link.socket.async_wait(tcp::socket::wait_read,
+                           [this, &machine, &link, role](const error_code& error) {
+                             if (!finished_) readable(machine, link, role, error);
+                           });
+  }
+
+  void readable(Machine& machine, Link& link, rdzv::Role role, const error_code& error) {
+    error_code read_error = error;
+    std::size_t count = 0;
+    if (!read_error) {
+      count = link.socket.read_some(boost::asio::buffer(read_buffer_), read_error);
+    }
+    if (read_error == boost::asio::error::would_block) {
+      read(machine, link, role);
+      return;
+    }
+    if (read_error) {
+      fail(describe(machine, &link) + ": receive: " + read_error.message());
+      return;
+    }
+    link.in.append(std::string_view(read_buffer_.data(), count));
+    bool keep_reading = true;
+    while (std::optional<std::string> payload = link.in.next()) {
+      rdzv::Message message;
+      try {
+        message = rdzv::decode(*payload);
+      } catch (const rdzv::WireError& bad) {
+        fail(describe(machine, &link) + ": malformed frame from the server: " + bad.what());
+        return;
+      }
+      keep_reading = role == rdzv::Role::kMember ? on_member_frame(machine, message)
+                                                  : on_store_frame(machine, message);
+      if (finished_) return;
+    }
+    if (link.in.broken()) {
+      fail(describe(machine, &link) + ": " + link.in.error());
+      return;
+    }
+    if (keep_reading) read(machine, link, role);
+  }
+
+  // Both roles: true when the challenge was answered.
+  bool answer_challenge(Machine& machine, Link& link, const rdzv::Message& message,
+                        rdzv::Role role) {
+    const auto* challenge = std::get_if<rdzv::Challenge>(&message);
+    if (challenge == nullptr) return false;
+    const rdzv::ProofInput input{plan_.token, challenge->server_nonce, link.client_nonce, kJobId,
+                                 role};
+    if (!rdzv::equal_in_constant_time(challenge->server_proof, rdzv::server_proof(input))) {
+      fail(describe(machine, &link) + ": the server's proof is wrong");
+      return true;
+    }
+    send(machine, link, rdzv::Proof{rdzv::client_proof(input)});
+    return true;
+  }
+
+  bool on_member_frame(Machine& machine, const rdzv::Message& message) {
+    if (answer_challenge(machine, machine.member, message, rdzv::Role::kMember)) return true;
+    if (std::holds_alternative<rdzv::Welcome>(message)) {
+      release();
+      rdzv::JoinRequest join;
+      join.member_index = machine.index;
+      join.member_count = plan_.machines;
+      join.num_processes = plan_.machines;
+      join.local_workers = 1;
+      join.node_rank = machine.index;
+      join.script = "train.py";
+      join.hostname = "sim-" + std::to_string(machine.index);
+      send(machine, machine.member, rdzv::Join{join});
+    } else if (std::holds_alternative<rdzv::Status>(message)) {
+      // the server is waiting for others
+    } else if (std::holds_alternative<rdzv::Heartbeat>(message)) {
+      send(machine, machine.member, rdzv::Heartbeat{});
+    } else if (const auto* check = std::get_if<rdzv::ReachCheck>(&message)) {
+      machine.round = check->round;
+      probe_port_ = check->master_port;
+      pending_.emplace_back(&machine, Dial::kProbe);
+      admit();
+    } else if (std::holds_alternative<rdzv::Go>(message)) {
+      if (++gone_ == plan_.machines) result_.all_go_s = seconds_since_start();
+      if (plan_.mode == Mode::kJoin) {
+        passed();
+      } else {
+        pending_.emplace_back(&machine, Dial::kStore);
+        admit();
+      }
+    } else {
+      fail(describe(machine, &machine.member) + ": unexpected " + rdzv::message_name(message) +
+           explain(message));
+    }
+    return true;
+  }
+
+  bool on_store_frame(Machine& machine, const rdzv::Message& message) {
+    if (answer_challenge(machine, machine.store, message, rdzv::Role::kStore)) return true;
+    if (std::holds_alternative<rdzv::Welcome>(message)) {
+      release();
+      machine.store_step = Machine::StoreStep::kAdd;
+      send(machine, machine.store, rdzv::StoreAdd{"barrier", 1});
+      return true;
+    }
+    const auto* reply = std::get_if<rdzv::StoreReply>(&message);
+    if (reply == nullptr || reply->status != rdzv::StoreStatus::kOk) {
+      fail(describe(machine, &machine.store) + ": unexpected " + rdzv::message_name(message) +
+           explain(message));
+      return false;
+    }
+    const rdzv::StoreWait wait{{"barrier-done"}, 600'000};
+    switch (machine.store_step) {
+      case Machine::StoreStep::kAdd:
+        if (reply->number == plan_.machines) {
+          machine.store_step = Machine::StoreStep::kSet;
+          send(machine, machine.store, rdzv::StoreSet{"barrier-done", "1"});
+        } else {
+          machine.store_step = Machine::StoreStep::kWait;
+          send(machine, machine.store, wait);
+        }
+        return true;
+      case Machine::StoreStep::kSet:
+        machine.store_step = Machine::StoreStep::kWait;
+        send(machine, machine.store, wait);
+        return true;
+      case Machine::StoreStep::kWait: passed(); return false;
+    }
+    return false;
+  }
+
+  static std::string explain(const rdzv::Message& message) {
+    if (const auto* refused = std::get_if<rdzv::Refused>(&message)) return ": " + refused->reason;
+    if (const auto* end = std::get_if<rdzv::JobEnd>(&message)) return ": " + end->reason;
+    if (const auto* stop = std::get_if<rdzv::Stop>(&message)) return ": " + stop->reason;
+    if (const auto* reply = std::get_if<rdzv::StoreReply>(&message)) return ": " + reply->message;
+    return "";
+  }
+
+  // --- the end -----------------------------------------------------------------
+  void passed() {
+    if (++result_.passed < plan_.machines) return;
+    result_.all_passed_s = seconds_since_start();
+    finish();
+  }
+
+  void fail(const std::string& error) {
+    if (finished_) return;
+    result_.error = error;
+    finish();
+  }
+
+  void finish() {
+    finished_ = true;
+    deadline_.cancel();
+    io_.stop();
+  }
+
+  double seconds_since_start() const {
+    return std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+
+  std::string describe(const Machine& machine, const Link* link) const {
+    const char* what = link == &machine.member ? "member" : "store";
+    return "machine " + std::to_string(machine.index) + " (" + what + " connection)";
+  }
+  std::string describe(const Machine& machine, Dial dial) const {
+    if (dial == Dial::kProbe) {
+      return "machine " + std::to_string(machine.index) + " (reach-check probe)";
+    }
+    return describe(machine, dial == Dial::kMember ? &machine.member : &machine.store);
+  }
+
+  boost::asio::io_context& io_;
+  SwarmPlan plan_;
+  tcp::endpoint server_;
+  uint16_t probe_port_ = 0;
+  boost::asio::steady_timer deadline_;
+  std::vector<std::unique_ptr<Machine>> machines_;
+  std::deque<std::pair<Machine*, Dial>> pending_;
+  std::size_t in_flight_ = 0;
+  std::vector<char> read_buffer_;  // shared: one socket is read at a time
+  Clock::time_point start_;
+  int gone_ = 0;
+  bool finished_ = false;
+  SwarmResult result_;
+};
+
+// --- one row of the table -----------------------------------------------------------
+
+std::string seconds_cell(const std::optional<double>& seconds) {
+  if (!seconds) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f s", *seconds);
+  return text;
+}
+
+std::string mib_cell(long kib) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(kib) / 1024.0);
+  return text;
+}
+
+void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds timeout) {
+  const std::string token = rdzv::generate_token();
+  ServerProcess server(machines, token);
+  const long rss_before_kib = status_kib(server.pid(), "VmRSS");
+  const long overflows_before = listen_overflows();
+  SwarmResult result;
+  long peak_kib = 0;
+  {
+    boost::asio::io_context io(1);
+    Swarm swarm(io, SwarmPlan{mode, machines, window, server.port(), token, timeout});
+    result = swarm.run();
+    peak_kib = status_kib(server.pid(), "VmHWM");
+    // Before the clients close: the server would otherwise work through
+    // thousands of disconnects while this process tears down.
+    server.stop();
+  }
+  const long overflows = listen_overflows() - overflows_before;
+  const int connections = mode == Mode::kFull ? 2 * machines : machines;
+  const double per_connection_bytes =
+      static_cast<double>(peak_kib - rss_before_kib) * 1024.0 / connections;
+  std::printf("| %d | %s | %s | %s | %s | %.0f B | %ld |", machines, mode_name(mode),
+              seconds_cell(result.all_go_s).c_str(), seconds_cell(result.all_passed_s).c_str(),
+              mib_cell(peak_kib).c_str(), per_connection_bytes, overflows);
+  if (result.error) {
+    std::printf(" failed after %d of %d: %s", result.passed, machines, result.error->c_str());
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+std::vector<int> parse_counts(const std::string& list) {
+  std::vector<int> counts;
+  std::stringstream words(list);
+  std::string word;
+  while (std::getline(words, word, ',')) counts.push_back(std::atoi(word.c_str()));
+  return counts;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: rendezvous_bench [--clients 1024,4096,16384] "
+               "[--mode auto|full|join|store] [--window N (0 = none)] [--timeout SECONDS]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> counts{1024, 4096, 16384};
+  std::string mode_text = "auto";
+  std::size_t window = 1024;
+  std::chrono::seconds timeout{120};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) return usage();
+    if (arg == "--clients") {
+      counts = parse_counts(argv[++i]);
+    } else if (arg == "--mode") {
+      mode_text = argv[++i];
+    } else if (arg == "--window") {
+      window = static_cast<std::size_t>(std::atol(argv[++i]));
+    } else if (arg == "--timeout") {
+      timeout = std::chrono::seconds(std::atol(argv[++i]));
+    } else {
+      return usage();
+    }
+  }
+  if (mode_text != "auto" && mode_text != "full" && mode_text != "join" && mode_text != "store") {
+    return usage();
+  }
+  try {
+    const std::size_t fd_limit = raise_fd_limit();
+    std::printf("| clients | run | time to all go | time to barrier | server peak RSS "
+                "| RSS per connection | listen overflows |\n");
+    std::printf("|---:|---|---:|---:|---:|---:|---:|\n");
+    std::fflush(stdout);
+    for (const int machines : counts) {
+      std::vector<Mode> modes;
+      if (mode_text == "full") modes = {Mode::kFull};
+      if (mode_text == "join") modes = {Mode::kJoin};
+      if (mode_text == "store") modes = {Mode::kStore};
+      if (mode_text == "auto") {
+        const std::size_t needed =
+            descriptors_needed(Mode::kFull, static_cast<std::size_t>(machines), window);
+        if (needed <= fd_limit) {
+          modes = {Mode::kFull};
+        } else {
+          std::printf("| %d | %s | skipped: needs about %zu descriptors per process, "
+                      "RLIMIT_NOFILE's hard limit is %zu (raising it needs CAP_SYS_RESOURCE) "
+                      "| | | | |\n",
+                      machines, mode_name(Mode::kFull), needed, fd_limit);
+          modes = {Mode::kJoin, Mode::kStore};
+        }
+      }
+      for (const Mode mode : modes) {
+        const std::size_t needed =
+            descriptors_needed(mode, static_cast<std::size_t>(machines), window);
+        if (needed > fd_limit) {
+          std::printf("| %d | %s | skipped: needs about %zu descriptors per process, the hard "
+                      "limit is %zu | | | | |\n",
+                      machines, mode_name(mode), needed, fd_limit);
+          continue;
+        }
+        run_row(machines, mode, window, timeout);
+      }
+    }
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "rendezvous_bench: %s\n", error.what());
+    return 1;
+  }
+  return 0;
+}
