@@ -29,6 +29,7 @@
 // overflows its accept queue (somaxconn) and each dropped SYN costs a 1 s
 // retransmit. "listen overflows" counts the kernel's drops during the run
 // (TcpExtListenOverflows, for the whole network namespace). 0 = no window.
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -111,6 +112,30 @@ long status_kib(pid_t pid, const std::string& field) {
     if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
   }
   return -1;
+}
+
+// User + system CPU seconds of `pid` so far (/proc/<pid>/stat, fields 14 and 15).
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  // The command name may hold spaces: the fields after it start past its ')'.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int number = 3; fields >> field && number <= 15; ++number) {
+    if (number >= 14) ticks += std::atof(field.c_str());
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // TcpExt ListenOverflows from /proc/net/netstat (a names line, then a values line).
@@ -204,9 +229,9 @@ struct SwarmPlan {
 
 struct SwarmResult {
   std::optional<std::string> error;
-  int passed = 0;                       // machines through the barrier (or at go)
-  std::optional<double> all_go_s;       // from the first connect to the last go
-  std::optional<double> all_passed_s;   // ... to the last machine done
+  int passed = 0;                      // machines through the barrier (or at go)
+  std::optional<double> all_go_s;      // from the first connect to the last go
+  std::optional<double> all_passed_s;  // ... to the last machine done
 };
 
 // One client connection and what it has received but not decoded yet.
@@ -229,6 +254,21 @@ struct Machine {
 };
 
 enum class Dial { kMember, kStore, kProbe };
+
+// Each machine connects from an address of its own in 127/8, as real
+// machines do. From one address, connect() looks for a free ephemeral port
+// by walking the ports already used towards the same server, one by one
+// (__inet_hash_connect), which costs O(connections) each: 16k clients spent
+// most of their time there. With its own address every port is free for a
+// machine. IP_BIND_ADDRESS_NO_PORT leaves the port to connect(), so bind()
+// does not reserve one for every address.
+using BindAddressNoPort =
+    boost::asio::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>;
+
+boost::asio::ip::address_v4 machine_address(int index) {
+  // 127.1.0.0 onwards: 127.0.0.1 stays the server's.
+  return boost::asio::ip::address_v4((127U << 24) | ((1U << 16) + static_cast<uint32_t>(index)));
+}
 
 class Swarm {
  public:
@@ -279,8 +319,16 @@ class Swarm {
     tcp::socket& socket = dial == Dial::kMember  ? machine.member.socket
                           : dial == Dial::kStore ? machine.store.socket
                                                  : machine.probe;
-    const tcp::endpoint to = dial == Dial::kProbe ? tcp::endpoint(server_.address(), probe_port_)
-                                                  : server_;
+    const tcp::endpoint to =
+        dial == Dial::kProbe ? tcp::endpoint(server_.address(), probe_port_) : server_;
+    error_code open_error;
+    socket.open(tcp::v4(), open_error);
+    if (!open_error) socket.set_option(BindAddressNoPort(true), open_error);
+    if (!open_error) socket.bind(tcp::endpoint(machine_address(machine.index), 0), open_error);
+    if (open_error) {
+      fail(describe(machine, dial) + ": open and bind: " + open_error.message());
+      return;
+    }
     socket.async_connect(to, [this, &machine, dial](const error_code& error) {
       if (finished_) return;
       if (error) {
@@ -301,19 +349,26 @@ class Swarm {
     link.socket.set_option(tcp::no_delay(true), ignored);
     link.socket.non_blocking(true, ignored);
     link.client_nonce = rdzv::random_bytes(rdzv::kNonceBytes);
-    send(machine, link, rdzv::Hello{rdzv::kProtocolMagic, rdzv::kProtocolVersion, kJobId, role,
-                                    link.client_nonce});
+    send(
+        machine, link,
+        rdzv::Hello{rdzv::kProtocolMagic, rdzv::kProtocolVersion, kJobId, role, link.client_nonce});
     read(machine, link, role);
   }
 
-  // The member closes its probe connection itself (the server waits for
-  // that end of file), then reports.
+  // The member ends its probe connection itself (the server closes its side
+  // after that end of file). Its window slot is kept until the server's own
+  // end of file: only then has the server accepted the connection, and a
+  // connection the server has not accepted yet still fills its accept queue.
   void reached(Machine& machine) {
     error_code ignored;
-    machine.probe.close(ignored);
-    release();
-    send(machine, machine.member,
-         rdzv::ReachReport{machine.round, true, "", kLoopback, "lo"});
+    machine.probe.shutdown(tcp::socket::shutdown_send, ignored);
+    machine.probe.async_wait(tcp::socket::wait_read, [this, &machine](const error_code&) {
+      if (finished_) return;
+      error_code closed;
+      machine.probe.close(closed);
+      release();
+      send(machine, machine.member, rdzv::ReachReport{machine.round, true, "", kLoopback, "lo"});
+    });
   }
 
   // --- frames ------------------------------------------------------------------
@@ -359,7 +414,7 @@ class Swarm {
         return;
       }
       keep_reading = role == rdzv::Role::kMember ? on_member_frame(machine, message)
-                                                  : on_store_frame(machine, message);
+                                                 : on_store_frame(machine, message);
       if (finished_) return;
     }
     if (link.in.broken()) {
@@ -532,12 +587,18 @@ void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds t
   ServerProcess server(machines, token);
   const long rss_before_kib = status_kib(server.pid(), "VmRSS");
   const long overflows_before = listen_overflows();
+  const double server_cpu_before = cpu_seconds(server.pid());
   SwarmResult result;
   long peak_kib = 0;
+  double server_cpu = 0;
+  double clients_cpu = 0;
   {
     boost::asio::io_context io(1);
     Swarm swarm(io, SwarmPlan{mode, machines, window, server.port(), token, timeout});
+    const double clients_cpu_before = own_cpu_seconds();
     result = swarm.run();
+    clients_cpu = own_cpu_seconds() - clients_cpu_before;
+    server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
     peak_kib = status_kib(server.pid(), "VmHWM");
     // Before the clients close: the server would otherwise work through
     // thousands of disconnects while this process tears down.
@@ -547,9 +608,10 @@ void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds t
   const int connections = mode == Mode::kFull ? 2 * machines : machines;
   const double per_connection_bytes =
       static_cast<double>(peak_kib - rss_before_kib) * 1024.0 / connections;
-  std::printf("| %d | %s | %s | %s | %s | %.0f B | %ld |", machines, mode_name(mode),
-              seconds_cell(result.all_go_s).c_str(), seconds_cell(result.all_passed_s).c_str(),
-              mib_cell(peak_kib).c_str(), per_connection_bytes, overflows);
+  std::printf("| %d | %s | %s | %s | %s | %.0f B | %.2f s | %.2f s | %ld |", machines,
+              mode_name(mode), seconds_cell(result.all_go_s).c_str(),
+              seconds_cell(result.all_passed_s).c_str(), mib_cell(peak_kib).c_str(),
+              per_connection_bytes, server_cpu, clients_cpu, overflows);
   if (result.error) {
     std::printf(" failed after %d of %d: %s", result.passed, machines, result.error->c_str());
   }
@@ -599,9 +661,10 @@ int main(int argc, char** argv) {
   }
   try {
     const std::size_t fd_limit = raise_fd_limit();
-    std::printf("| clients | run | time to all go | time to barrier | server peak RSS "
-                "| RSS per connection | listen overflows |\n");
-    std::printf("|---:|---|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| clients | run | time to all go | time to barrier | server peak RSS "
+        "| RSS per connection | server CPU | clients CPU | listen overflows |\n");
+    std::printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     std::fflush(stdout);
     for (const int machines : counts) {
       std::vector<Mode> modes;
@@ -614,10 +677,11 @@ int main(int argc, char** argv) {
         if (needed <= fd_limit) {
           modes = {Mode::kFull};
         } else {
-          std::printf("| %d | %s | skipped: needs about %zu descriptors per process, "
-                      "RLIMIT_NOFILE's hard limit is %zu (raising it needs CAP_SYS_RESOURCE) "
-                      "| | | | |\n",
-                      machines, mode_name(Mode::kFull), needed, fd_limit);
+          std::printf(
+              "| %d | %s | skipped: needs about %zu descriptors per process, "
+              "RLIMIT_NOFILE's hard limit is %zu (raising it needs CAP_SYS_RESOURCE) "
+              "| | | | | | |\n",
+              machines, mode_name(Mode::kFull), needed, fd_limit);
           modes = {Mode::kJoin, Mode::kStore};
         }
       }
@@ -625,9 +689,10 @@ int main(int argc, char** argv) {
         const std::size_t needed =
             descriptors_needed(mode, static_cast<std::size_t>(machines), window);
         if (needed > fd_limit) {
-          std::printf("| %d | %s | skipped: needs about %zu descriptors per process, the hard "
-                      "limit is %zu | | | | |\n",
-                      machines, mode_name(mode), needed, fd_limit);
+          std::printf(
+              "| %d | %s | skipped: needs about %zu descriptors per process, the hard "
+              "limit is %zu | | | | | | |\n",
+              machines, mode_name(mode), needed, fd_limit);
           continue;
         }
         run_row(machines, mode, window, timeout);
