@@ -1,7 +1,7 @@
 // Rendezvous at scale (tests/bench; prints a table, asserts nothing).
 //
 //   rendezvous_bench [--clients 1024,4096,16384] [--mode auto|full|join|store]
-//                    [--window 1024] [--timeout 120]
+//                    [--window 1024] [--runs 3] [--timeout 120]
 //
 // N simulated machines against one rendezvous::Server in its own process
 // (forked, so its memory is its own: peak RSS is its VmHWM, and RSS per
@@ -15,7 +15,9 @@
 //           add("barrier", 1); the one that reaches N sets "barrier-done";
 //           each waits for "barrier-done".
 // The time runs from the first connect to the last machine through the
-// barrier ("time to all go" is the member part alone).
+// barrier ("time to all go" is the member part alone); each row is the
+// fastest of --runs runs, with that run's memory and CPU seconds (CPU is
+// steadier than wall time on a shared machine).
 //
 // Modes: full (the above), join (members only, done at go), store (store
 // clients only: what torch's TCPStore benchmark measures). auto = full when
@@ -36,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,6 +47,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -155,19 +159,33 @@ long listen_overflows() {
 
 // --- the server, in a child process -------------------------------------------
 
+// The server runs in a fresh image of this program (`--serve`, exec'd), not
+// in a plain fork: a fork would inherit this process's heap, resident pages
+// and free lists from earlier rows, and the server would reuse them without
+// its RSS growing, hiding what its connections cost.
+constexpr const char* kServeFlag = "--serve";
+constexpr const char* kTokenVariable = "RENDEZVOUS_BENCH_TOKEN";
+constexpr int kPortFd = 3;  // where the server writes its port
+
 class ServerProcess {
  public:
   ServerProcess(int member_count, const std::string& token) {
     accel::base::Pipe pipe = accel::base::make_pipe();
+    const std::string count = std::to_string(member_count);
     pid_ = ACCEL_CHECK_SYSCALL(::fork(), "fork (the rendezvous server)");
     if (pid_ == 0) {
-      pipe.read_end.reset();
-      serve(member_count, token, pipe.write_end.get());
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::setenv(kTokenVariable, token.c_str(), 1);
+      // dup2 clears close-on-exec on the copy.
+      if (::dup2(pipe.write_end.get(), kPortFd) < 0) ::_exit(127);
+      const char* args[] = {"rendezvous_bench", kServeFlag, count.c_str(), nullptr};
+      ::execv("/proc/self/exe", const_cast<char* const*>(args));
+      ::_exit(127);
     }
     pipe.write_end.reset();
-    const ssize_t count = accel::base::retry_on_eintr(
+    const ssize_t got = accel::base::retry_on_eintr(
         [&] { return ::read(pipe.read_end.get(), &port_, sizeof port_); });
-    if (count != sizeof port_ || port_ == 0) {
+    if (got != sizeof port_ || port_ == 0) {
       stop();
       throw std::runtime_error("the rendezvous server process did not start (see above)");
     }
@@ -175,6 +193,31 @@ class ServerProcess {
   ~ServerProcess() { stop(); }
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // The `--serve N` mode: serves until killed, after writing its port to kPortFd.
+  static int serve(int member_count) {
+    uint16_t port = 0;
+    try {
+      const char* token = std::getenv(kTokenVariable);
+      boost::asio::io_context io(1);
+      rdzv::ServerOptions options;
+      options.bind_address = kLoopback;
+      options.token = token == nullptr ? "" : token;
+      options.job_id = kJobId;
+      options.member_count = member_count;
+      options.master_addr = kLoopback;
+      rdzv::Server server(io, options);
+      server.start();
+      port = server.port();
+      ACCEL_CHECK_SYSCALL(::write(kPortFd, &port, sizeof port), "write the port to the bench");
+      ::close(kPortFd);
+      io.run();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "rendezvous server: %s\n", error.what());
+      if (port == 0) (void)!::write(kPortFd, &port, sizeof port);
+    }
+    return 1;
+  }
 
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
@@ -188,30 +231,6 @@ class ServerProcess {
   }
 
  private:
-  [[noreturn]] static void serve(int member_count, const std::string& token, int port_fd) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    uint16_t port = 0;
-    try {
-      boost::asio::io_context io(1);
-      rdzv::ServerOptions options;
-      options.bind_address = kLoopback;
-      options.token = token;
-      options.job_id = kJobId;
-      options.member_count = member_count;
-      options.master_addr = kLoopback;
-      rdzv::Server server(io, options);
-      server.start();
-      port = server.port();
-      (void)!::write(port_fd, &port, sizeof port);
-      ::close(port_fd);
-      io.run();
-    } catch (const std::exception& error) {
-      std::fprintf(stderr, "rendezvous server: %s\n", error.what());
-      if (port == 0) (void)!::write(port_fd, &port, sizeof port);
-    }
-    ::_exit(1);
-  }
-
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };
@@ -582,38 +601,62 @@ std::string mib_cell(long kib) {
   return text;
 }
 
-void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds timeout) {
-  const std::string token = rdzv::generate_token();
-  ServerProcess server(machines, token);
-  const long rss_before_kib = status_kib(server.pid(), "VmRSS");
-  const long overflows_before = listen_overflows();
-  const double server_cpu_before = cpu_seconds(server.pid());
+struct Measurement {
   SwarmResult result;
+  long rss_before_kib = 0;
   long peak_kib = 0;
   double server_cpu = 0;
   double clients_cpu = 0;
+  long overflows = 0;
+
+  double seconds() const {
+    return result.all_passed_s.value_or(std::numeric_limits<double>::infinity());
+  }
+};
+
+Measurement measure(int machines, Mode mode, std::size_t window, std::chrono::seconds timeout) {
+  Measurement m;
+  const std::string token = rdzv::generate_token();
+  ServerProcess server(machines, token);
+  m.rss_before_kib = status_kib(server.pid(), "VmRSS");
+  const long overflows_before = listen_overflows();
+  const double server_cpu_before = cpu_seconds(server.pid());
   {
     boost::asio::io_context io(1);
     Swarm swarm(io, SwarmPlan{mode, machines, window, server.port(), token, timeout});
     const double clients_cpu_before = own_cpu_seconds();
-    result = swarm.run();
-    clients_cpu = own_cpu_seconds() - clients_cpu_before;
-    server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
-    peak_kib = status_kib(server.pid(), "VmHWM");
+    m.result = swarm.run();
+    m.clients_cpu = own_cpu_seconds() - clients_cpu_before;
+    m.server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
+    m.peak_kib = status_kib(server.pid(), "VmHWM");
     // Before the clients close: the server would otherwise work through
     // thousands of disconnects while this process tears down.
     server.stop();
   }
-  const long overflows = listen_overflows() - overflows_before;
+  m.overflows = listen_overflows() - overflows_before;
+  return m;
+}
+
+// The fastest of `runs` (the machine is shared: the best run is the one
+// least disturbed); a failed run is reported at once.
+void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds timeout, int runs) {
+  std::optional<Measurement> best;
+  for (int run = 0; run < runs; ++run) {
+    Measurement m = measure(machines, mode, window, timeout);
+    const bool failed = m.result.error.has_value();
+    if (!best || failed || m.seconds() < best->seconds()) best = std::move(m);
+    if (failed) break;
+  }
+  const Measurement& m = *best;
   const int connections = mode == Mode::kFull ? 2 * machines : machines;
   const double per_connection_bytes =
-      static_cast<double>(peak_kib - rss_before_kib) * 1024.0 / connections;
+      static_cast<double>(m.peak_kib - m.rss_before_kib) * 1024.0 / connections;
   std::printf("| %d | %s | %s | %s | %s | %.0f B | %.2f s | %.2f s | %ld |", machines,
-              mode_name(mode), seconds_cell(result.all_go_s).c_str(),
-              seconds_cell(result.all_passed_s).c_str(), mib_cell(peak_kib).c_str(),
-              per_connection_bytes, server_cpu, clients_cpu, overflows);
-  if (result.error) {
-    std::printf(" failed after %d of %d: %s", result.passed, machines, result.error->c_str());
+              mode_name(mode), seconds_cell(m.result.all_go_s).c_str(),
+              seconds_cell(m.result.all_passed_s).c_str(), mib_cell(m.peak_kib).c_str(),
+              per_connection_bytes, m.server_cpu, m.clients_cpu, m.overflows);
+  if (m.result.error) {
+    std::printf(" failed after %d of %d: %s", m.result.passed, machines, m.result.error->c_str());
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -630,17 +673,22 @@ std::vector<int> parse_counts(const std::string& list) {
 int usage() {
   std::fprintf(stderr,
                "usage: rendezvous_bench [--clients 1024,4096,16384] "
-               "[--mode auto|full|join|store] [--window N (0 = none)] [--timeout SECONDS]\n");
+               "[--mode auto|full|join|store] [--window N (0 = none)] [--runs 3] "
+               "[--timeout SECONDS]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == kServeFlag) {
+    return ServerProcess::serve(std::atoi(argv[2]));
+  }
   std::vector<int> counts{1024, 4096, 16384};
   std::string mode_text = "auto";
   std::size_t window = 1024;
   std::chrono::seconds timeout{120};
+  int runs = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) return usage();
@@ -650,6 +698,8 @@ int main(int argc, char** argv) {
       mode_text = argv[++i];
     } else if (arg == "--window") {
       window = static_cast<std::size_t>(std::atol(argv[++i]));
+    } else if (arg == "--runs") {
+      runs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--timeout") {
       timeout = std::chrono::seconds(std::atol(argv[++i]));
     } else {
@@ -695,7 +745,7 @@ int main(int argc, char** argv) {
               machines, mode_name(mode), needed, fd_limit);
           continue;
         }
-        run_row(machines, mode, window, timeout);
+        run_row(machines, mode, window, timeout, runs);
       }
     }
   } catch (const std::exception& error) {
