@@ -4,13 +4,14 @@
 //                    [--window 1024] [--runs 3] [--timeout 120]
 //
 // N simulated machines against one rendezvous::Server in its own process
-// (forked, so its memory is its own: peak RSS is its VmHWM, and RSS per
-// connection is (VmHWM - VmRSS before any client) / connections). The
-// machines live in this process on one io_context; each one does what a
-// launcher and its worker do:
+// (this program exec'd with --serve, so its memory is its own: peak RSS is
+// its VmHWM, and RSS per connection is (VmHWM - VmRSS before any client) /
+// connections). The machines live in this process on one io_context, each
+// connecting from its own 127/8 address; each does what a launcher and its
+// worker do:
 //   member: connect, hello / challenge (the server's proof is checked) /
 //           proof / welcome, join, answer the reach-check (connect to the
-//           probe port, close), go; heartbeats are answered;
+//           probe port, end it), go; heartbeats are answered;
 //   store:  after go, a second connection authenticates as a store client,
 //           add("barrier", 1); the one that reaches N sets "barrier-done";
 //           each waits for "barrier-done".
