@@ -1,14 +1,16 @@
 // Rendezvous at scale (tests/bench; prints a table, asserts nothing).
 //
 //   rendezvous_bench [--clients 1024,4096,16384] [--mode auto|full|join|store]
-//                    [--window 1024] [--runs 3] [--timeout 120]
+//                    [--window 1024] [--client-processes 2] [--runs 3] [--timeout 120]
 //
 // N simulated machines against one rendezvous::Server in its own process
 // (this program exec'd with --serve, so its memory is its own: peak RSS is
 // its VmHWM, and RSS per connection is (VmHWM - VmRSS before any client) /
-// connections). The machines live in this process on one io_context, each
-// connecting from its own 127/8 address; each does what a launcher and its
-// worker do:
+// connections). The machines live in --client-processes processes (forked;
+// each runs its share on one io_context), each machine connecting from its
+// own 127/8 address; two processes let the clients use both cores of a
+// 2-core machine while the server waits for them. Each machine does what a
+// launcher and its worker do:
 //   member: connect, hello / challenge (the server's proof is checked) /
 //           proof / welcome, join, answer the reach-check (connect to the
 //           probe port, end it), go; heartbeats are answered;
@@ -240,18 +242,23 @@ class ServerProcess {
 
 struct SwarmPlan {
   Mode mode = Mode::kFull;
-  int machines = 0;
+  int machines = 0;       // in the job
+  int first_machine = 0;  // this swarm's share: [first_machine, first_machine + count)
+  int count = 0;
   std::size_t window = 0;
   uint16_t port = 0;
   std::string token;
   std::chrono::seconds timeout{120};
 };
 
+// Times on the steady clock, which is CLOCK_MONOTONIC: one clock for every
+// process of the machine, so swarms in several processes compare.
 struct SwarmResult {
   std::optional<std::string> error;
-  int passed = 0;                      // machines through the barrier (or at go)
-  std::optional<double> all_go_s;      // from the first connect to the last go
-  std::optional<double> all_passed_s;  // ... to the last machine done
+  int passed = 0;  // machines through the barrier (or at go)
+  Clock::time_point started;
+  std::optional<Clock::time_point> all_go;      // the swarm's last go
+  std::optional<Clock::time_point> all_passed;  // its last machine done
 };
 
 // One client connection and what it has received but not decoded yet.
@@ -298,14 +305,14 @@ class Swarm {
         server_(boost::asio::ip::make_address(kLoopback), plan_.port),
         deadline_(io),
         read_buffer_(64 * 1024) {
-    machines_.reserve(static_cast<std::size_t>(plan_.machines));
-    for (int i = 0; i < plan_.machines; ++i) {
+    machines_.reserve(static_cast<std::size_t>(plan_.count));
+    for (int i = plan_.first_machine; i < plan_.first_machine + plan_.count; ++i) {
       machines_.push_back(std::make_unique<Machine>(io_, i));
     }
   }
 
   SwarmResult run() {
-    start_ = Clock::now();
+    result_.started = Clock::now();
     deadline_.expires_after(plan_.timeout);
     deadline_.async_wait([this](const error_code& error) {
       if (!error) {
@@ -482,7 +489,7 @@ class Swarm {
       pending_.emplace_back(&machine, Dial::kProbe);
       admit();
     } else if (std::holds_alternative<rdzv::Go>(message)) {
-      if (++gone_ == plan_.machines) result_.all_go_s = seconds_since_start();
+      if (++gone_ == plan_.count) result_.all_go = Clock::now();
       if (plan_.mode == Mode::kJoin) {
         passed();
       } else {
@@ -540,8 +547,8 @@ class Swarm {
 
   // --- the end -----------------------------------------------------------------
   void passed() {
-    if (++result_.passed < plan_.machines) return;
-    result_.all_passed_s = seconds_since_start();
+    if (++result_.passed < plan_.count) return;
+    result_.all_passed = Clock::now();
     finish();
   }
 
@@ -555,10 +562,6 @@ class Swarm {
     finished_ = true;
     deadline_.cancel();
     io_.stop();
-  }
-
-  double seconds_since_start() const {
-    return std::chrono::duration<double>(Clock::now() - start_).count();
   }
 
   std::string describe(const Machine& machine, const Link* link) const {
@@ -581,7 +584,6 @@ class Swarm {
   std::deque<std::pair<Machine*, Dial>> pending_;
   std::size_t in_flight_ = 0;
   std::vector<char> read_buffer_;  // shared: one socket is read at a time
-  Clock::time_point start_;
   int gone_ = 0;
   bool finished_ = false;
   SwarmResult result_;
@@ -602,49 +604,182 @@ std::string mib_cell(long kib) {
   return text;
 }
 
+// --- swarms in client processes ---------------------------------------------------
+
+// A swarm in a child process; it reports one line on a pipe when done, then
+// waits to be killed: its connections stay open until the server is gone, so
+// an early swarm's disconnects never reach the server while others run.
+class ClientProcess {
+ public:
+  explicit ClientProcess(const SwarmPlan& plan) {
+    accel::base::Pipe pipe = accel::base::make_pipe();
+    pid_ = ACCEL_CHECK_SYSCALL(::fork(), "fork (a client process)");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      pipe.read_end.reset();
+      report(plan, pipe.write_end.get());
+      ::pause();
+      ::_exit(0);  // never the parent's destructors (they would stop its server)
+    }
+    report_fd_ = std::move(pipe.read_end);
+  }
+  ~ClientProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    accel::base::retry_on_eintr([&] { return ::waitpid(pid_, &status, 0); });
+  }
+  ClientProcess(const ClientProcess&) = delete;
+  ClientProcess& operator=(const ClientProcess&) = delete;
+
+  struct Report {
+    SwarmResult result;
+    double cpu_seconds = 0;
+  };
+
+  // Blocks until the swarm is done.
+  Report wait() {
+    std::string text;
+    char bytes[4096];
+    for (;;) {
+      const ssize_t got = accel::base::retry_on_eintr(
+          [&] { return ::read(report_fd_.get(), bytes, sizeof bytes); });
+      if (got <= 0) break;
+      text.append(bytes, static_cast<std::size_t>(got));
+      if (text.back() == '\n') break;
+    }
+    Report report;
+    std::istringstream fields(text);
+    long long started = 0;
+    long long all_go = -1;
+    long long all_passed = -1;
+    if (!(fields >> started >> all_go >> all_passed >> report.result.passed >>
+          report.cpu_seconds)) {
+      report.result.error = "a client process died without a report";
+      return report;
+    }
+    const auto at = [](long long ns) { return Clock::time_point(std::chrono::nanoseconds(ns)); };
+    report.result.started = at(started);
+    if (all_go >= 0) report.result.all_go = at(all_go);
+    if (all_passed >= 0) report.result.all_passed = at(all_passed);
+    std::string error;
+    std::getline(fields >> std::ws, error);
+    if (!error.empty()) report.result.error = error;
+    return report;
+  }
+
+ private:
+  static void report(const SwarmPlan& plan, int fd) {
+    SwarmResult result;
+    double cpu = 0;
+    try {
+      boost::asio::io_context io(1);
+      Swarm swarm(io, plan);
+      const double cpu_before = own_cpu_seconds();
+      result = swarm.run();
+      cpu = own_cpu_seconds() - cpu_before;
+    } catch (const std::exception& error) {
+      result.error = error.what();
+    }
+    const auto ns = [](const std::optional<Clock::time_point>& t) -> long long {
+      if (!t) return -1;
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(t->time_since_epoch()).count();
+    };
+    std::ostringstream line;
+    line << ns(result.started) << ' ' << ns(result.all_go) << ' ' << ns(result.all_passed) << ' '
+         << result.passed << ' ' << cpu << ' ' << result.error.value_or("") << '\n';
+    const std::string text = line.str();
+    (void)!::write(fd, text.data(), text.size());
+  }
+
+  pid_t pid_ = -1;
+  accel::base::UniqueFd report_fd_;
+};
+
 struct Measurement {
-  SwarmResult result;
+  std::optional<std::string> error;
+  int passed = 0;
+  std::optional<double> all_go_s;      // from the first connect of any swarm to the last go
+  std::optional<double> all_passed_s;  // ... to the last machine through
   long rss_before_kib = 0;
   long peak_kib = 0;
   double server_cpu = 0;
   double clients_cpu = 0;
   long overflows = 0;
 
-  double seconds() const {
-    return result.all_passed_s.value_or(std::numeric_limits<double>::infinity());
-  }
+  double seconds() const { return all_passed_s.value_or(std::numeric_limits<double>::infinity()); }
 };
 
-Measurement measure(int machines, Mode mode, std::size_t window, std::chrono::seconds timeout) {
+struct RowPlan {
+  int machines = 0;
+  Mode mode = Mode::kFull;
+  std::size_t window = 0;  // for all client processes together
+  int processes = 1;
+  std::chrono::seconds timeout{120};
+};
+
+Measurement measure(const RowPlan& row) {
   Measurement m;
   const std::string token = rdzv::generate_token();
-  ServerProcess server(machines, token);
+  ServerProcess server(row.machines, token);
   m.rss_before_kib = status_kib(server.pid(), "VmRSS");
   const long overflows_before = listen_overflows();
   const double server_cpu_before = cpu_seconds(server.pid());
-  {
-    boost::asio::io_context io(1);
-    Swarm swarm(io, SwarmPlan{mode, machines, window, server.port(), token, timeout});
-    const double clients_cpu_before = own_cpu_seconds();
-    m.result = swarm.run();
-    m.clients_cpu = own_cpu_seconds() - clients_cpu_before;
-    m.server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
-    m.peak_kib = status_kib(server.pid(), "VmHWM");
-    // Before the clients close: the server would otherwise work through
-    // thousands of disconnects while this process tears down.
-    server.stop();
+  std::vector<std::unique_ptr<ClientProcess>> clients;
+  for (int p = 0; p < row.processes; ++p) {
+    SwarmPlan plan;
+    plan.mode = row.mode;
+    plan.machines = row.machines;
+    plan.first_machine = row.machines * p / row.processes;
+    plan.count = row.machines * (p + 1) / row.processes - plan.first_machine;
+    plan.window = row.window == 0 ? 0 : std::max<std::size_t>(1, row.window / row.processes);
+    plan.port = server.port();
+    plan.token = token;
+    plan.timeout = row.timeout;
+    clients.push_back(std::make_unique<ClientProcess>(plan));
   }
+  std::optional<Clock::time_point> first_start;
+  std::optional<Clock::time_point> last_go;
+  std::optional<Clock::time_point> last_passed;
+  bool all_went = true;
+  bool all_passed = true;
+  for (auto& client : clients) {
+    const ClientProcess::Report report = client->wait();
+    const SwarmResult& r = report.result;
+    m.clients_cpu += report.cpu_seconds;
+    m.passed += r.passed;
+    if (r.error && !m.error) m.error = r.error;
+    first_start = first_start ? std::min(*first_start, r.started) : r.started;
+    all_went = all_went && r.all_go.has_value();
+    all_passed = all_passed && r.all_passed.has_value();
+    if (r.all_go) last_go = last_go ? std::max(*last_go, *r.all_go) : *r.all_go;
+    if (r.all_passed)
+      last_passed = last_passed ? std::max(*last_passed, *r.all_passed) : *r.all_passed;
+  }
+  m.server_cpu = cpu_seconds(server.pid()) - server_cpu_before;
+  m.peak_kib = status_kib(server.pid(), "VmHWM");
+  // Before the clients close: the server would otherwise work through
+  // thousands of disconnects.
+  server.stop();
+  clients.clear();
   m.overflows = listen_overflows() - overflows_before;
+  const auto seconds = [&](Clock::time_point t) {
+    return std::chrono::duration<double>(t - *first_start).count();
+  };
+  if (all_went && last_go) m.all_go_s = seconds(*last_go);
+  if (all_passed && last_passed) m.all_passed_s = seconds(*last_passed);
   return m;
 }
 
 // The fastest of `runs` (the machine is shared: the best run is the one
 // least disturbed); a failed run is reported at once.
-void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds timeout, int runs) {
+void run_row(const RowPlan& row, int runs) {
+  const int machines = row.machines;
+  const Mode mode = row.mode;
   std::optional<Measurement> best;
   for (int run = 0; run < runs; ++run) {
-    Measurement m = measure(machines, mode, window, timeout);
-    const bool failed = m.result.error.has_value();
+    Measurement m = measure(row);
+    const bool failed = m.error.has_value();
     if (!best || failed || m.seconds() < best->seconds()) best = std::move(m);
     if (failed) break;
   }
@@ -653,11 +788,11 @@ void run_row(int machines, Mode mode, std::size_t window, std::chrono::seconds t
   const double per_connection_bytes =
       static_cast<double>(m.peak_kib - m.rss_before_kib) * 1024.0 / connections;
   std::printf("| %d | %s | %s | %s | %s | %.0f B | %.2f s | %.2f s | %ld |", machines,
-              mode_name(mode), seconds_cell(m.result.all_go_s).c_str(),
-              seconds_cell(m.result.all_passed_s).c_str(), mib_cell(m.peak_kib).c_str(),
+              mode_name(mode), seconds_cell(m.all_go_s).c_str(),
+              seconds_cell(m.all_passed_s).c_str(), mib_cell(m.peak_kib).c_str(),
               per_connection_bytes, m.server_cpu, m.clients_cpu, m.overflows);
-  if (m.result.error) {
-    std::printf(" failed after %d of %d: %s", m.result.passed, machines, m.result.error->c_str());
+  if (m.error) {
+    std::printf(" failed after %d of %d: %s", m.passed, machines, m.error->c_str());
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -674,7 +809,8 @@ std::vector<int> parse_counts(const std::string& list) {
 int usage() {
   std::fprintf(stderr,
                "usage: rendezvous_bench [--clients 1024,4096,16384] "
-               "[--mode auto|full|join|store] [--window N (0 = none)] [--runs 3] "
+               "[--mode auto|full|join|store] [--window N (0 = none)] [--client-processes 2] "
+               "[--runs 3] "
                "[--timeout SECONDS]\n");
   return 2;
 }
@@ -690,6 +826,7 @@ int main(int argc, char** argv) {
   std::size_t window = 1024;
   std::chrono::seconds timeout{120};
   int runs = 3;
+  int processes = 2;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) return usage();
@@ -699,6 +836,8 @@ int main(int argc, char** argv) {
       mode_text = argv[++i];
     } else if (arg == "--window") {
       window = static_cast<std::size_t>(std::atol(argv[++i]));
+    } else if (arg == "--client-processes") {
+      processes = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--runs") {
       runs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--timeout") {
@@ -746,7 +885,7 @@ int main(int argc, char** argv) {
               machines, mode_name(mode), needed, fd_limit);
           continue;
         }
-        run_row(machines, mode, window, timeout, runs);
+        run_row(RowPlan{machines, mode, window, processes, timeout}, runs);
       }
     }
   } catch (const std::exception& error) {
