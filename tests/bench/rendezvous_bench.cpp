@@ -617,9 +617,9 @@ class ClientProcess {
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       pipe.read_end.reset();
-      report(plan, pipe.write_end.get());
-      ::pause();
-      ::_exit(0);  // never the parent's destructors (they would stop its server)
+      // Never returns, so the parent's destructors (which would stop its
+      // server) never run here.
+      run_and_report(plan, pipe.write_end.get());
     }
     report_fd_ = std::move(pipe.read_end);
   }
@@ -669,14 +669,17 @@ class ClientProcess {
   }
 
  private:
-  static void report(const SwarmPlan& plan, int fd) {
+  // Runs the swarm, reports, and keeps its connections open until killed.
+  [[noreturn]] static void run_and_report(const SwarmPlan& plan, int fd) {
+    std::optional<boost::asio::io_context> io;
+    std::optional<Swarm> swarm;
     SwarmResult result;
     double cpu = 0;
     try {
-      boost::asio::io_context io(1);
-      Swarm swarm(io, plan);
+      io.emplace(1);
+      swarm.emplace(*io, plan);
       const double cpu_before = own_cpu_seconds();
-      result = swarm.run();
+      result = swarm->run();
       cpu = own_cpu_seconds() - cpu_before;
     } catch (const std::exception& error) {
       result.error = error.what();
@@ -690,6 +693,7 @@ class ClientProcess {
          << result.passed << ' ' << cpu << ' ' << result.error.value_or("") << '\n';
     const std::string text = line.str();
     (void)!::write(fd, text.data(), text.size());
+    for (;;) ::pause();
   }
 
   pid_t pid_ = -1;
