@@ -17,8 +17,9 @@
 // steadier than wall time on a shared machine).
 //
 // Modes: full (the above), join (members only, done at go), store (store
-// clients only: what torch's TCPStore benchmark measures). auto = full when
-// the descriptors fit: the server holds 2 per machine at the barrier, and
+// clients only: what torch's TCPStore benchmark measures). auto = full, then
+// store for the rows to compare with torch's; full only when the
+// descriptors fit: the server holds 2 per machine at the barrier, and
 // RLIMIT_NOFILE's hard limit can only be raised with CAP_SYS_RESOURCE; when
 // they do not fit, the row says so and join and store run one after the
 // other instead, each needing one descriptor per machine.
@@ -506,7 +507,7 @@ int main(int argc, char** argv) {
         const std::size_t needed =
             descriptors_needed(Mode::kFull, static_cast<std::size_t>(machines), window);
         if (needed <= fd_limit) {
-          modes = {Mode::kFull};
+          modes = {Mode::kFull, Mode::kStore};
         } else {
           std::printf(
               "| %d | %s | skipped: needs about %zu descriptors per process, "
