@@ -3,8 +3,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <deque>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "base/network_interface.hpp"
 #include "rendezvous/listener.hpp"
@@ -87,8 +88,23 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
  private:
   struct Session {
     explicit Session(tcp::socket s) : socket(std::move(s)) {}
+    bool queue_empty() const { return queue_head == queue.size(); }
+    const std::string& queue_front() const { return *queue[queue_head]; }
+    void queue_pop() {
+      queued_bytes -= queue[queue_head]->size();
+      queue[queue_head++].reset();
+      if (queue_empty()) {
+        queue.clear();
+        queue_head = 0;
+      }
+    }
+
     tcp::socket socket;
-    std::deque<std::shared_ptr<const std::string>> queue;
+    // Frames to write, oldest at queue_head. A vector and an index, not a
+    // std::deque: libstdc++'s deque allocates a 512-byte block even while
+    // empty, and every idle connection would hold one.
+    std::vector<std::shared_ptr<const std::string>> queue;
+    std::size_t queue_head = 0;
     std::size_t queued_bytes = 0;
     bool writing = false;
     bool closing = false;  // close once the queue is written
@@ -195,18 +211,17 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
 
   void write_next(ConnectionId id, const std::shared_ptr<Session>& session) {
     if (session->writing) return;
-    if (session->queue.empty()) {
+    if (session->queue_empty()) {
       if (session->closing) finish_close(id, session);
       return;
     }
     session->writing = true;
     boost::asio::async_write(
-        session->socket, boost::asio::buffer(*session->queue.front()),
+        session->socket, boost::asio::buffer(session->queue_front()),
         [self = shared_from_this(), id, session](const error_code& error, std::size_t) {
           session->writing = false;
           if (self->closed_) return;
-          session->queued_bytes -= session->queue.front()->size();
-          session->queue.pop_front();
+          session->queue_pop();
           if (error) {
             if (session->closing) {
               self->finish_close(id, session);
@@ -272,12 +287,12 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   // MASTER_PORT, which a worker is about to bind.
   void hold_probe(const std::shared_ptr<tcp::socket>& socket) {
     note_address_reached(*socket);
-    probe_sockets_.push_back(socket);
+    probe_sockets_.insert(socket);
     socket->async_wait(tcp::socket::wait_read,
                        [self = shared_from_this(), socket](const error_code&) {
                          error_code ignored;
                          socket->close(ignored);
-                         std::erase(self->probe_sockets_, socket);
+                         self->probe_sockets_.erase(socket);
                        });
   }
 
@@ -317,7 +332,9 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   ServerCore core_;
   tcp::acceptor acceptor_;
   std::optional<tcp::acceptor> probe_acceptor_;
-  std::vector<std::shared_ptr<tcp::socket>> probe_sockets_;
+  // Probe connections waiting for the member's end of file; a set, as
+  // thousands of members probe at once and each leaves on its own.
+  std::unordered_set<std::shared_ptr<tcp::socket>> probe_sockets_;
   std::string address_reached_by_others_;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer retry_timer_;

@@ -169,6 +169,10 @@ void ServerConnection::handle_proof(std::string_view payload, ConnectionOutput& 
     return;
   }
   state_ = ConnectionState::kAuthenticated;
+  // The nonces served the handshake only; a job keeps thousands of
+  // connections open for hours, so their heap blocks go now.
+  std::string().swap(client_nonce_);
+  std::string().swap(server_nonce_);
   out.replies.emplace_back(Welcome{});
 }
 

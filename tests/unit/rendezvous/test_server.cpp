@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "rendezvous/frame.hpp"
+#include "rendezvous/hmac.hpp"
 #include "rendezvous/store_client.hpp"
 #include "rendezvous_fixture.hpp"
 
@@ -22,7 +23,98 @@ bool all_over(RendezvousFixture& f, std::size_t count) {
   return true;
 }
 
+// A store client on a raw socket, so a test can send requests back to back
+// without reading, which the synchronous StoreClient never does.
+class RawStoreClient {
+ public:
+  RawStoreClient(RendezvousFixture& f, uint16_t port) : f_(f), socket_(f.io()) {
+    socket_.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    const std::string client_nonce(kNonceBytes, 'c');
+    write({Hello{kProtocolMagic, kProtocolVersion, "job-7", Role::kStore, client_nonce}});
+    const auto challenge = std::get<Challenge>(receive(1).at(0));
+    const ProofInput input{"secret", challenge.server_nonce, client_nonce, "job-7", Role::kStore};
+    write({Proof{client_proof(input)}});
+    REQUIRE(std::holds_alternative<Welcome>(receive(1).at(0)));
+  }
+
+  // All of `messages` in one write.
+  void write(const std::vector<Message>& messages) {
+    std::string bytes;
+    for (const Message& message : messages) bytes += encode_frame(encode(message));
+    boost::asio::write(socket_, boost::asio::buffer(bytes));
+  }
+
+  // The next `count` messages, running the loop meanwhile.
+  std::vector<Message> receive(std::size_t count) {
+    socket_.non_blocking(true);
+    std::vector<Message> messages;
+    const bool done = f_.run_until([&] {
+      char bytes[64 * 1024];
+      boost::system::error_code error;
+      const std::size_t got = socket_.read_some(boost::asio::buffer(bytes), error);
+      if (!error) decoder_.append(std::string_view(bytes, got));
+      while (messages.size() < count) {
+        std::optional<std::string> payload = decoder_.next();
+        if (!payload) break;
+        messages.push_back(decode(*payload));
+      }
+      return messages.size() == count;
+    });
+    socket_.non_blocking(false);
+    REQUIRE(done);
+    return messages;
+  }
+
+ private:
+  RendezvousFixture& f_;
+  tcp::socket socket_;
+  FrameDecoder decoder_;
+};
+
+std::vector<std::string> values_of(const std::vector<Message>& replies) {
+  std::vector<std::string> values;
+  for (const Message& reply : replies) {
+    const auto& store_reply = std::get<StoreReply>(reply);
+    values.push_back(store_reply.values.empty()
+                         ? "<" + std::to_string(static_cast<int>(store_reply.status)) + ">"
+                         : store_reply.values.front());
+  }
+  return values;
+}
+
 }  // namespace
+
+TEST_CASE("server: requests sent back to back are answered in order, batch after batch",
+          "[rendezvous][server]") {
+  RendezvousFixture f;
+  Server& server = f.start_server(f.server_options(1));
+  RawStoreClient client(f, server.port());
+  for (int batch = 0; batch < 3; ++batch) {
+    const std::string a = "a" + std::to_string(batch);
+    const std::string b = std::string(100'000, static_cast<char>('0' + batch));
+    client.write({StoreSet{"a", a}, StoreSet{"b", b}, StoreGet{"a"}, StoreGet{"b"},
+                  StoreGet{"absent"}, StoreGet{"a"}});
+    const std::vector<std::string> values = values_of(client.receive(6));
+    const std::string not_found =
+        "<" + std::to_string(static_cast<int>(StoreStatus::kNotFound)) + ">";
+    const std::string ok = "<" + std::to_string(static_cast<int>(StoreStatus::kOk)) + ">";
+    CHECK(values == std::vector<std::string>{ok, ok, a, b, not_found, a});
+  }
+}
+
+TEST_CASE("server: a store client that does not read is dropped once 4 MiB wait for it",
+          "[rendezvous][server]") {
+  RendezvousFixture f;
+  Server& server = f.start_server(f.server_options(1));
+  RawStoreClient client(f, server.port());
+  client.write({StoreSet{"big", std::string(900'000, 'x')}});
+  client.receive(1);
+  REQUIRE(server.connection_count() == 1);
+  // Eight answers of 900 kB each: more than the 4 MiB the server queues for
+  // one peer, whatever the socket buffers take.
+  client.write(std::vector<Message>(8, StoreGet{"big"}));
+  CHECK(f.run_until([&] { return server.connection_count() == 0; }, 10s));
+}
 
 TEST_CASE("server: three members join, reach MASTER_PORT, get ranks, and end together",
           "[rendezvous][server]") {
