@@ -185,6 +185,10 @@ class CoordinatedRun {
     // free one); several: machine 0's server picks a free one per round.
     options.master_port =
         rdzv_.member_count == 1 ? static_cast<uint16_t>(plan_.job.ranks.master_port) : 0;
+    // One machine reaches itself; holding the port for a check would race
+    // another launch on this host probing the same default port (the plan
+    // already found it free).
+    options.check_reachability = rdzv_.member_count > 1;
     options.join_timeout = rdzv_.join_timeout;
     options.heartbeat_interval = rdzv_.heartbeat_interval;
     options.heartbeat_timeout = rdzv_.heartbeat_timeout;

@@ -204,6 +204,12 @@ void Round::start_reaching(Clock::time_point now, RoundActions& out) {
   root_cause_.reset();
   stop_reason_.clear();
   failed_ = false;
+  if (!options_.check_reachability) {
+    master_port_ = options_.master_port;
+    phase_ = Phase::kRunning;
+    send_go(out);
+    return;
+  }
   reach_deadline_ = now + options_.reach_timeout;
   out.open_probe_port = true;
 }

@@ -37,6 +37,12 @@ struct RoundOptions {
   std::chrono::milliseconds reach_timeout{20'000};
   // Status pushes to waiting members, at most one per this interval.
   std::chrono::milliseconds status_interval{1'000};
+  // false: no reachability check (a single machine, where MASTER_ADDR is
+  // this host): go is sent as soon as everyone joined, with `master_port`
+  // as MASTER_PORT, and nothing binds it meanwhile -- another launch on this
+  // host may be checking the same default port at that moment.
+  bool check_reachability = true;
+  uint16_t master_port = 0;  // MASTER_PORT when check_reachability is false
 };
 
 // What the server must deliver after a call.

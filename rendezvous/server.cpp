@@ -39,6 +39,8 @@ CoreOptions core_options(const ServerOptions& options) {
   core.auth.random_bytes = random_bytes;
   core.round.member_count = options.member_count;
   core.round.master_addr = options.master_addr;
+  core.round.check_reachability = options.check_reachability;
+  core.round.master_port = options.master_port;
   core.round.join_timeout = options.join_timeout;
   core.round.heartbeat_timeout = options.heartbeat_timeout;
   core.round.reach_timeout = 2 * options.io_timeout;

@@ -34,6 +34,9 @@ struct ServerOptions {
   // in the reachability check, and what they get in their assignment.
   std::string master_addr = "127.0.0.1";
   uint16_t master_port = 0;  // 0 = a free port, picked again each round
+  // false: members are not asked to reach MASTER_PORT, which is then
+  // master_port as given (round.hpp: a single machine).
+  bool check_reachability = true;
   std::chrono::milliseconds join_timeout{600'000};
   std::chrono::milliseconds heartbeat_interval{1'000};
   std::chrono::milliseconds heartbeat_timeout{10'000};

@@ -107,6 +107,25 @@ TEST_CASE("round: everyone joins, reaches MASTER_PORT, and gets ranks", "[rendez
   }
 }
 
+TEST_CASE("round: without a reachability check go follows the joins, with the port given",
+          "[rendezvous][round]") {
+  // A single machine: nothing binds MASTER_PORT before the workers do, and
+  // a restart keeps the same port.
+  RoundOptions options = options_for(1);
+  options.check_reachability = false;
+  options.master_port = 29500;
+  Round round(options, kStart);
+  RoundActions out;
+  REQUIRE_FALSE(round.join(request_for(0, 1), kStart, out));
+  CHECK_FALSE(out.open_probe_port);
+  CHECK(broadcast_of<ReachCheck>(out).empty());
+  CHECK(round.phase() == Phase::kRunning);
+  const std::vector<Assignment> assignments = gos(out);
+  REQUIRE(assignments.size() == 1);
+  CHECK(assignments[0].master_port == 29500);
+  CHECK(assignments[0].round == 0);
+}
+
 TEST_CASE("round: disagreements are refused with what differs and from whom",
           "[rendezvous][round]") {
   Round round(options_for(4), kStart);
