@@ -66,6 +66,24 @@ Problem check_rendezvous_flags(const LaunchRequest& request) {
   return std::nullopt;
 }
 
+// "0,3" -> {0, 3}: comma-separated numbers, each in [0, count); the first
+// entry that is not gets `refuse(entry)`.
+template <typename Refuse>
+Problem parse_rank_list(const std::string& text, int count, std::set<int>& ranks,
+                        const Refuse& refuse) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string entry = text.substr(start, comma - start);
+    char* end = nullptr;
+    const long rank = std::strtol(entry.c_str(), &end, 10);
+    if (entry.empty() || *end != '\0' || rank < 0 || rank >= count) return refuse(entry);
+    ranks.insert(static_cast<int>(rank));
+    start = comma + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Problem check_launcher_flags(const LaunchRequest& request) {
@@ -129,20 +147,10 @@ Problem check_line_prefix_template(const std::string& text, const std::string& o
 }
 
 Problem parse_ranks_filter(const std::string& text, int world_size, std::set<int>& ranks) {
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string entry = text.substr(start, comma - start);
-    char* end = nullptr;
-    const long rank = std::strtol(entry.c_str(), &end, 10);
-    if (entry.empty() || *end != '\0' || rank < 0 || rank >= world_size) {
-      return usage_error("--ranks_filter: '" + entry + "' is not a rank of this job (0-" +
-                         std::to_string(world_size - 1) + "); use e.g. 0 or 0,3");
-    }
-    ranks.insert(static_cast<int>(rank));
-    start = comma + 1;
-  }
-  return std::nullopt;
+  return parse_rank_list(text, world_size, ranks, [&](const std::string& entry) {
+    return usage_error("--ranks_filter: '" + entry + "' is not a rank of this job (0-" +
+                       std::to_string(world_size - 1) + "); use e.g. 0 or 0,3");
+  });
 }
 
 Problem resolve_nproc_keyword(const std::string& keyword, host::HostProbe& host, int& count) {
@@ -167,21 +175,11 @@ Problem resolve_nproc_keyword(const std::string& keyword, host::HostProbe& host,
 }
 
 Problem parse_local_ranks(const std::string& text, int nproc_per_node, std::set<int>& ranks) {
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string entry = text.substr(start, comma - start);
-    char* end = nullptr;
-    const long rank = std::strtol(entry.c_str(), &end, 10);
-    if (entry.empty() || *end != '\0' || rank < 0 || rank >= nproc_per_node) {
-      return usage_error("--local_ranks_filter: '" + entry +
-                         "' is not a local rank of this machine (0-" +
-                         std::to_string(nproc_per_node - 1) + "); use e.g. 0 or 0,2");
-    }
-    ranks.insert(static_cast<int>(rank));
-    start = comma + 1;
-  }
-  return std::nullopt;
+  return parse_rank_list(text, nproc_per_node, ranks, [&](const std::string& entry) {
+    return usage_error("--local_ranks_filter: '" + entry +
+                       "' is not a local rank of this machine (0-" +
+                       std::to_string(nproc_per_node - 1) + "); use e.g. 0 or 0,2");
+  });
 }
 
 Problem check_process_limits(const host::ProcessLimits& limits, int workers, bool log_files,
