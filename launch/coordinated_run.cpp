@@ -1,8 +1,5 @@
 #include "launch/coordinated_run.hpp"
 
-#include <netdb.h>
-#include <sys/socket.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -14,7 +11,9 @@
 
 #include "base/network_interface.hpp"
 #include "base/system_error.hpp"
+#include "launch/rendezvous_records.hpp"
 #include "launch/waiting_line.hpp"
+#include "launch/worker_network.hpp"
 #include "rendezvous/env_names.hpp"
 #include "rendezvous/member_client.hpp"
 #include "rendezvous/server.hpp"
@@ -36,92 +35,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kServerLinger = std::chrono::seconds(2);
 constexpr auto kLingerPoll = std::chrono::milliseconds(20);
 constexpr const char* kLoopbackInterface = "lo";
-
-rendezvous::AttemptOutcome to_wire(supervisor::AttemptOutcome outcome) {
-  switch (outcome) {
-    case supervisor::AttemptOutcome::Succeeded: return rendezvous::AttemptOutcome::kSucceeded;
-    case supervisor::AttemptOutcome::Failed: return rendezvous::AttemptOutcome::kFailed;
-    case supervisor::AttemptOutcome::Interrupted: return rendezvous::AttemptOutcome::kInterrupted;
-    case supervisor::AttemptOutcome::Stopped:
-    case supervisor::AttemptOutcome::Running: break;
-  }
-  return rendezvous::AttemptOutcome::kStopped;
-}
-
-rendezvous::FailureRecord to_record(const supervisor::WorkerFailure& failure) {
-  return rendezvous::FailureRecord{failure.rank,
-                                   failure.local_rank,
-                                   failure.host,
-                                   static_cast<int>(failure.pid),
-                                   failure.exit_code,
-                                   failure.signal,
-                                   failure.run_time.count(),
-                                   failure.stderr_tail};
-}
-
-supervisor::WorkerFailure from_record(const rendezvous::FailureRecord& record) {
-  supervisor::WorkerFailure failure;
-  failure.rank = record.rank;
-  failure.local_rank = record.local_rank;
-  failure.host = record.host;
-  failure.pid = record.pid;
-  failure.exit_code = record.exit_code;
-  failure.signal = record.signal;
-  failure.run_time = std::chrono::milliseconds(record.run_time_ms);
-  failure.stderr_tail = record.stderr_tail;
-  return failure;
-}
-
-void set_variable(std::vector<std::string>& env, const std::string& name,
-                  const std::string& value) {
-  const std::string prefix = name + "=";
-  for (std::string& entry : env) {
-    if (entry.starts_with(prefix)) {
-      entry = prefix + value;
-      return;
-    }
-  }
-  env.push_back(prefix + value);
-}
-
-bool has_variable(const std::vector<std::string>& env, const std::string& name) {
-  const std::string prefix = name + "=";
-  for (const std::string& entry : env) {
-    if (entry.starts_with(prefix)) return true;
-  }
-  return false;
-}
-
-// The numeric address of `host` (main_process_ip may be a name, as SLURM's
-// node names are), or "" when it does not resolve.
-std::string numeric_address(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return "";
-  char text[NI_MAXHOST] = {};
-  const int error = ::getnameinfo(found->ai_addr, found->ai_addrlen, text, sizeof text, nullptr, 0,
-                                  NI_NUMERICHOST);
-  ::freeaddrinfo(found);
-  return error == 0 ? std::string(text) : std::string();
-}
-
-// GLOO_SOCKET_IFNAME for several launchers: the interface this machine uses
-// to reach main_process_ip (on machine 0, the one holding it). Without it
-// gloo advertises what the hostname resolves to (127.0.1.1 on Debian), and
-// a two-machine torch job fails with "Connection refused".
-std::optional<std::string> gloo_interface(const std::string& master_addr) {
-  const std::string ip = numeric_address(master_addr);
-  if (ip.empty()) return std::nullopt;
-  try {
-    const base::LocalRoute route = base::route_toward(ip);
-    if (!route.interface.empty()) return route.interface;
-  } catch (const std::exception& error) {
-    log()->debug("no route toward {} ({}): GLOO_SOCKET_IFNAME left unset", ip, error.what());
-  }
-  return std::nullopt;
-}
 
 // The summary when the job ended for a reason no worker record explains (a
 // machine went silent, Ctrl-C on another machine, a reachability failure).
