@@ -1,7 +1,9 @@
 // The real thing on 127.0.0.1: a server, member clients on the same loop,
 // store clients in threads (they block), and hostile raw sockets.
+#include <sys/resource.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -9,6 +11,7 @@
 #include "rendezvous/hmac.hpp"
 #include "rendezvous/store_client.hpp"
 #include "rendezvous_fixture.hpp"
+#include "skip.hpp"
 
 using namespace accel::rendezvous;
 using namespace accel::testing;
@@ -355,6 +358,20 @@ TEST_CASE("server: the port in use is a clear error", "[rendezvous][server]") {
 
 TEST_CASE("server: garbage, oversized, trickling and idle clients do not stop a member",
           "[rendezvous][server]") {
+  // Both ends of a thousand connections live in this process: more than the
+  // soft limit of 1024 descriptors a normal user starts with.
+  constexpr rlim_t kDescriptorsNeeded = 2 * 1000 + 64;
+  rlimit files{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &files) == 0);
+  if (files.rlim_cur < kDescriptorsNeeded) {
+    if (files.rlim_max < kDescriptorsNeeded) {
+      accel::testing::skip_test_case("needs " + std::to_string(kDescriptorsNeeded) +
+                                     " open files, and the hard limit (ulimit -Hn) is " +
+                                     std::to_string(files.rlim_max));
+    }
+    files.rlim_cur = kDescriptorsNeeded;
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &files) == 0);
+  }
   RendezvousFixture f;
   ServerOptions options = f.server_options(1);
   options.hello_timeout = 500ms;
