@@ -14,24 +14,8 @@ import unittest
 import harness
 from harness import live_pids_with_marker, temp_dir
 from machines import Machines
+from worker_scripts import ALL_REDUCE
 
-ALL_REDUCE = r"""
-import json, os, sys, socket
-import torch
-import torch.distributed as dist
-dist.init_process_group("gloo", init_method="env://")
-rank, world = dist.get_rank(), dist.get_world_size()
-assert rank == int(os.environ["RANK"]), (rank, os.environ["RANK"])
-total = torch.tensor([float(rank + 1)])
-dist.all_reduce(total)
-assert total.item() == world * (world + 1) / 2, total
-with open(os.path.join(sys.argv[1], "rank%d.json" % rank), "w") as f:
-    json.dump({k: os.environ.get(k) for k in (
-        "RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_RANK", "GROUP_WORLD_SIZE",
-        "MASTER_ADDR", "MASTER_PORT", "ACCEL_STORE_ADDR", "ACCEL_STORE_PORT", "ACCEL_JOB_TOKEN",
-        "ACCEL_JOB_ID", "TORCHELASTIC_RUN_ID")}, f)
-dist.destroy_process_group()
-"""
 
 # Rank FAIL_RANK (from the environment) fails after every rank has started;
 # the others would sleep for ten minutes.

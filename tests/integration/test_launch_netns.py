@@ -21,23 +21,9 @@ from harness import TEST_PYTHON, live_pids_with_marker, temp_dir
 from machines import Machines
 import netns
 from netns import NetNamespaces
+from worker_scripts import ALL_REDUCE
 
 # Every rank checks the sum and writes what it was given.
-ALL_REDUCE = r"""
-import json, os, sys
-import torch
-import torch.distributed as dist
-dist.init_process_group("gloo", init_method="env://")
-rank, world = dist.get_rank(), dist.get_world_size()
-total = torch.tensor([float(rank + 1)])
-dist.all_reduce(total)
-assert total.item() == world * (world + 1) / 2, total
-with open(os.path.join(sys.argv[1], "rank%d.json" % rank), "w") as f:
-    json.dump({k: os.environ.get(k) for k in (
-        "RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_RANK", "GROUP_WORLD_SIZE",
-        "MASTER_ADDR", "MASTER_PORT", "GLOO_SOCKET_IFNAME", "TORCHELASTIC_RUN_ID")}, f)
-dist.destroy_process_group()
-"""
 
 SLEEP = r"""
 import os, sys, time

@@ -44,25 +44,10 @@ from leftovers import wait_until_gone
 from machines import free_port
 import netns
 from slurm_cluster import SlurmCluster
+from worker_scripts import ALL_REDUCE
 
 ACCEL = shutil.which(harness.ACCEL) or harness.ACCEL
 
-ALL_REDUCE = r"""
-import json, os, sys
-import torch
-import torch.distributed as dist
-dist.init_process_group("gloo", init_method="env://")
-rank, world = dist.get_rank(), dist.get_world_size()
-total = torch.tensor([float(rank + 1)])
-dist.all_reduce(total)
-assert total.item() == world * (world + 1) / 2, total
-with open(os.path.join(sys.argv[1], "rank%d.json" % rank), "w") as f:
-    json.dump({k: os.environ.get(k) for k in (
-        "RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_RANK", "GROUP_WORLD_SIZE",
-        "MASTER_ADDR", "MASTER_PORT", "GLOO_SOCKET_IFNAME", "TORCHELASTIC_RUN_ID",
-        "SLURM_PROCID", "SLURM_NODEID", "SLURMD_NODENAME")}, f)
-dist.destroy_process_group()
-"""
 
 # Rank FAIL_RANK fails once every rank has started; the others sleep.
 FAIL_ONE = r"""
