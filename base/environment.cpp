@@ -1,5 +1,7 @@
 #include "base/environment.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 
 extern char** environ;
@@ -38,6 +40,26 @@ std::vector<std::string> to_entries(const Environment& env) {
   entries.reserve(env.size());
   for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
   return entries;
+}
+
+std::string_view entry_name(std::string_view entry) {
+  return entry.substr(0, entry.find('='));
+}
+
+bool has_entry(const std::vector<std::string>& entries, std::string_view name) {
+  return std::any_of(entries.begin(), entries.end(),
+                     [&](const std::string& entry) { return entry_name(entry) == name; });
+}
+
+void set_entry(std::vector<std::string>& entries, std::string_view name, std::string_view value) {
+  std::string assignment = std::string(name) + "=" + std::string(value);
+  for (std::string& entry : entries) {
+    if (entry_name(entry) == name) {
+      entry = std::move(assignment);
+      return;
+    }
+  }
+  entries.push_back(std::move(assignment));
 }
 
 }  // namespace accel::base

@@ -31,4 +31,10 @@ EnvLookup lookup_in(const Environment& env);
 // "NAME=value" entries, as execve wants them.
 std::vector<std::string> to_entries(const Environment& env);
 
+// In such an entry list: the NAME of one entry; whether `name` is set; set
+// `name` to `value` (replacing the entry, else appending one).
+std::string_view entry_name(std::string_view entry);
+bool has_entry(const std::vector<std::string>& entries, std::string_view name);
+void set_entry(std::vector<std::string>& entries, std::string_view name, std::string_view value);
+
 }  // namespace accel::base

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "base/environment.hpp"
 #include "base/network_interface.hpp"
 #include "base/system_error.hpp"
 #include "launch/rendezvous_records.hpp"
@@ -127,14 +128,14 @@ class CoordinatedRun {
   supervisor::JobSpec job_spec() {
     supervisor::JobSpec job = plan_.job;
     const bool one_member = rdzv_.member_count == 1;
-    set_variable(job.env, env::kAccelStoreAddr, one_member ? "127.0.0.1" : rdzv_.server_host);
-    set_variable(job.env, env::kAccelStorePort, std::to_string(server_port()));
-    set_variable(job.env, env::kAccelJobToken, rdzv_.token);
-    if (!one_member && !has_variable(job.env, env::kGlooSocketIfname)) {
+    base::set_entry(job.env, env::kAccelStoreAddr, one_member ? "127.0.0.1" : rdzv_.server_host);
+    base::set_entry(job.env, env::kAccelStorePort, std::to_string(server_port()));
+    base::set_entry(job.env, env::kAccelJobToken, rdzv_.token);
+    if (!one_member && !base::has_entry(job.env, env::kGlooSocketIfname)) {
       if (auto interface = gloo_interface(job.ranks.master_addr)) {
         log()->debug("GLOO_SOCKET_IFNAME={} (the interface toward {})", *interface,
                      job.ranks.master_addr);
-        set_variable(job.env, env::kGlooSocketIfname, *interface);
+        base::set_entry(job.env, env::kGlooSocketIfname, *interface);
         gloo_on_loopback_ = *interface == kLoopbackInterface;
       }
     }

@@ -36,24 +36,4 @@ std::optional<std::string> gloo_interface(const std::string& master_addr) {
   return std::nullopt;
 }
 
-void set_variable(std::vector<std::string>& env, const std::string& name,
-                  const std::string& value) {
-  const std::string prefix = name + "=";
-  for (std::string& entry : env) {
-    if (entry.starts_with(prefix)) {
-      entry = prefix + value;
-      return;
-    }
-  }
-  env.push_back(prefix + value);
-}
-
-bool has_variable(const std::vector<std::string>& env, const std::string& name) {
-  const std::string prefix = name + "=";
-  for (const std::string& entry : env) {
-    if (entry.starts_with(prefix)) return true;
-  }
-  return false;
-}
-
 }  // namespace accel::launch

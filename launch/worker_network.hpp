@@ -7,7 +7,6 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace accel::launch {
 
@@ -21,9 +20,5 @@ std::string numeric_address(const std::string& host);
 // (127.0.1.1 on Debian), and a two-machine torch job fails with
 // "Connection refused".
 std::optional<std::string> gloo_interface(const std::string& master_addr);
-
-// "NAME=value" lists: set (replacing) and look up by name.
-void set_variable(std::vector<std::string>& env, const std::string& name, const std::string& value);
-bool has_variable(const std::vector<std::string>& env, const std::string& name);
 
 }  // namespace accel::launch

@@ -4,22 +4,12 @@
 #include <string_view>
 #include <utility>
 
+#include "base/environment.hpp"
 #include "rendezvous/env_names.hpp"
 
 namespace accel::supervisor {
 
-namespace {
-
-std::string_view name_of(std::string_view assignment) {
-  return assignment.substr(0, assignment.find('='));
-}
-
-bool has_variable(const std::vector<std::string>& env, std::string_view name) {
-  return std::any_of(env.begin(), env.end(),
-                     [&](const std::string& entry) { return name_of(entry) == name; });
-}
-
-}  // namespace
+using base::entry_name;
 
 std::optional<std::string> rank_layout_problem(const AttemptRanks& ranks, int nproc_per_node) {
   const RankLayout& layout = ranks.layout;
@@ -72,7 +62,7 @@ std::vector<std::string> worker_environment(const JobSpec& spec, const AttemptRa
       {env::kAccelNodeRank, std::to_string(layout.group_rank)},
       {env::kAccelJobId, spec.run_id},
   };
-  if (!has_variable(spec.env, env::kTorchNcclAsyncErrorHandling)) {
+  if (!base::has_entry(spec.env, env::kTorchNcclAsyncErrorHandling)) {
     per_worker.emplace_back(env::kTorchNcclAsyncErrorHandling, "1");
   }
   if (worker >= 0 && static_cast<std::size_t>(worker) < spec.local_devices.size()) {
@@ -82,18 +72,18 @@ std::vector<std::string> worker_environment(const JobSpec& spec, const AttemptRa
 
   const auto set_by_attempt = [&](std::string_view name) {
     return std::any_of(ranks.environment.begin(), ranks.environment.end(),
-                       [&](const std::string& entry) { return name_of(entry) == name; });
+                       [&](const std::string& entry) { return entry_name(entry) == name; });
   };
   std::vector<std::string> result;
   result.reserve(spec.env.size() + ranks.environment.size() + per_worker.size());
   for (const std::string& entry : spec.env) {
     bool replaced = std::any_of(per_worker.begin(), per_worker.end(),
-                                [&](const auto& var) { return name_of(entry) == var.first; });
-    if (!replaced && !set_by_attempt(name_of(entry))) result.push_back(entry);
+                                [&](const auto& var) { return entry_name(entry) == var.first; });
+    if (!replaced && !set_by_attempt(entry_name(entry))) result.push_back(entry);
   }
   for (const std::string& entry : ranks.environment) {
     if (!std::any_of(per_worker.begin(), per_worker.end(),
-                     [&](const auto& var) { return name_of(entry) == var.first; }))
+                     [&](const auto& var) { return entry_name(entry) == var.first; }))
       result.push_back(entry);
   }
   for (auto& [name, value] : per_worker) result.push_back(std::string(name) + "=" + value);

@@ -28,3 +28,14 @@ TEST_CASE("the process environment is read through getenv and environ", "[base][
   CHECK_FALSE(process_environment()("ACCEL_BASE_TEST_VARIABLE").has_value());
   CHECK_FALSE(current_environment().contains("ACCEL_BASE_TEST_VARIABLE"));
 }
+
+TEST_CASE("entry lists are read and set by whole name", "[environment]") {
+  std::vector<std::string> entries = {"PATH=/bin", "GLOO_SOCKET_IFNAME_X=1"};
+  CHECK(accel::base::entry_name("A=b=c") == "A");
+  CHECK_FALSE(accel::base::has_entry(entries, "GLOO_SOCKET_IFNAME"));  // a longer name is another
+  accel::base::set_entry(entries, "GLOO_SOCKET_IFNAME", "lo");
+  accel::base::set_entry(entries, "GLOO_SOCKET_IFNAME", "eth0");
+  CHECK(accel::base::has_entry(entries, "GLOO_SOCKET_IFNAME"));
+  CHECK(entries ==
+        std::vector<std::string>{"PATH=/bin", "GLOO_SOCKET_IFNAME_X=1", "GLOO_SOCKET_IFNAME=eth0"});
+}
