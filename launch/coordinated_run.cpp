@@ -94,6 +94,7 @@ class CoordinatedRun {
     options.token = rdzv_.token;
     options.job_id = rdzv_.job_id;
     options.member_count = rdzv_.member_count;
+    options.terms = rendezvous::JobTerms{rdzv_.num_processes, rdzv_.script, rdzv_.max_restarts};
     options.master_addr = plan_.job.ranks.master_addr;
     // One member: MASTER_PORT is the one planned (main_process_port, or a
     // free one); several: machine 0's server picks a free one per round.

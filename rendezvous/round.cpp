@@ -118,14 +118,21 @@ std::optional<std::string> Round::check_agreement(const JoinRequest& r) const {
            slot.request.hostname + ", and " + r.hostname + " says machine_rank " +
            std::to_string(me) + " too: give every machine its own --machine_rank";
   }
-  if (reference_ < 0) return std::nullopt;
-  const JoinRequest& ref = members_[static_cast<std::size_t>(reference_)].request;
+  std::optional<JobTerms> reference_terms = options_.terms;
+  int reference = 0;
+  if (!reference_terms && reference_ >= 0) {
+    const JoinRequest& first = members_[static_cast<std::size_t>(reference_)].request;
+    reference_terms = JobTerms{first.num_processes, first.script, first.max_restarts};
+    reference = reference_;
+  }
+  if (!reference_terms) return std::nullopt;
+  const JobTerms& ref = *reference_terms;
   if (auto error =
-          disagreement(me, reference_, "num_processes", r.num_processes, ref.num_processes)) {
+          disagreement(me, reference, "num_processes", r.num_processes, ref.num_processes)) {
     return error;
   }
-  if (auto error = disagreement(me, reference_, "script", r.script, ref.script)) return error;
-  if (auto error = disagreement(me, reference_, "max_restarts", r.max_restarts, ref.max_restarts)) {
+  if (auto error = disagreement(me, reference, "script", r.script, ref.script)) return error;
+  if (auto error = disagreement(me, reference, "max_restarts", r.max_restarts, ref.max_restarts)) {
     return error;
   }
   return std::nullopt;

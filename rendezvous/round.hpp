@@ -28,8 +28,21 @@ namespace accel::rendezvous {
 
 using Clock = std::chrono::steady_clock;
 
+// What every member must agree on besides num_machines.
+struct JobTerms {
+  int num_processes = 1;
+  std::string script;
+  int max_restarts = 0;
+  bool operator==(const JobTerms&) const = default;
+};
+
 struct RoundOptions {
   int member_count = 1;
+  // Machine 0's own terms, which every member is checked against. Without
+  // them (benchmarks) the first member to join sets the terms -- but then a
+  // wrong machine that joins before machine 0's own member would refuse
+  // machine 0 instead of itself, so the launcher always gives them.
+  std::optional<JobTerms> terms;
   std::string master_addr;  // main_process_ip, what workers get as MASTER_ADDR
   std::chrono::milliseconds join_timeout{600'000};
   std::chrono::milliseconds heartbeat_timeout{10'000};

@@ -38,6 +38,7 @@ CoreOptions core_options(const ServerOptions& options) {
   core.auth.io_timeout = options.io_timeout;
   core.auth.random_bytes = random_bytes;
   core.round.member_count = options.member_count;
+  core.round.terms = options.terms;
   core.round.master_addr = options.master_addr;
   core.round.check_reachability = options.check_reachability;
   core.round.master_port = options.master_port;

@@ -30,6 +30,9 @@ struct ServerOptions {
   std::string token;
   std::string job_id;
   int member_count = 1;
+  // Machine 0's num_processes, script and max_restarts, which every member
+  // must agree with (round.hpp); absent: the first member to join sets them.
+  std::optional<JobTerms> terms;
   // MASTER_ADDR for the workers (main_process_ip): what members connect to
   // in the reachability check, and what they get in their assignment.
   std::string master_addr = "127.0.0.1";

@@ -126,6 +126,21 @@ TEST_CASE("round: without a reachability check go follows the joins, with the po
   CHECK(assignments[0].round == 0);
 }
 
+TEST_CASE("round: with machine 0's terms given, a wrong machine that joins first is the one refused",
+          "[rendezvous][round]") {
+  RoundOptions options = options_for(2);
+  options.terms = JobTerms{4, "train.py", 1};
+  Round round(options, kStart);
+  RoundActions out;
+  JoinRequest wrong = request_for(1, 2);
+  wrong.num_processes = 6;
+  wrong.local_workers = 3;
+  CHECK(round.join(wrong, kStart, out) == "machine 1 says num_processes=6 but machine 0 says 4");
+  JoinRequest machine0 = request_for(0, 2);
+  machine0.num_processes = 4;
+  CHECK_FALSE(round.join(machine0, kStart, out));
+}
+
 TEST_CASE("round: disagreements are refused with what differs and from whom",
           "[rendezvous][round]") {
   Round round(options_for(4), kStart);
