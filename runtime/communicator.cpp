@@ -1,0 +1,275 @@
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "accel/collectives.hpp"
+#include "runtime/group_factory.hpp"
+#include "runtime/reduce_kernels.hpp"
+#include "runtime/store_settings.hpp"
+
+namespace accel {
+
+namespace {
+
+using runtime_detail::CallInfo;
+using runtime_detail::Clock;
+
+// Where rank `rank`'s block of `count` elements starts in `buffer`; null
+// when the buffer is (non-roots may pass none).
+const void* block_of(const void* buffer, int rank, std::size_t count, DataType type) {
+  if (buffer == nullptr) return nullptr;
+  return static_cast<const char*>(buffer) + static_cast<std::size_t>(rank) * count * size_of(type);
+}
+
+bool overlaps(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
+  const auto a_begin = reinterpret_cast<std::uintptr_t>(a);
+  const auto b_begin = reinterpret_cast<std::uintptr_t>(b);
+  return a_bytes > 0 && b_bytes > 0 && a_begin < b_begin + b_bytes && b_begin < a_begin + a_bytes;
+}
+
+std::string element_text(std::size_t count, DataType type) {
+  return std::to_string(count) + " " + std::string(name_of(type)) + " elements";
+}
+
+}  // namespace
+
+class Communicator::Impl {
+ public:
+  explicit Impl(CommunicatorOptions options)
+      : env_(options.env ? std::move(options.env) : base::process_environment()),
+        state_(process_state_from_env(env_)),
+        timeout_(options.timeout ? *options.timeout
+                                 : runtime_detail::runtime_timeout_from_env(env_)) {
+    const auto settings = runtime_detail::store_settings_from_env(env_, state_.world_size);
+    if (state_.world_size == 1 || !settings) {
+      group_ = runtime_detail::make_self_group(state_.rank);
+      return;
+    }
+    check_shape();
+    try {
+      store_.emplace(rendezvous::StoreClient::connect(settings->host, settings->port,
+                                                      settings->token, settings->job_id, timeout_));
+    } catch (const rendezvous::StoreError& error) {
+      throw CollectiveError("rank " + std::to_string(state_.rank) +
+                            " could not connect to the job's store to set up its communicator "
+                            "(ACCEL_STORE_ADDR:ACCEL_STORE_PORT=" +
+                            settings->address() + "): " + error.what() +
+                            "; is the launcher still running?");
+    }
+    runtime_detail::GroupContext context;
+    context.store = &*store_;
+    // Keys of a restarted attempt must not meet the previous attempt's.
+    context.key_prefix =
+        "accel/comm/attempt" + std::to_string(state_.restart_count) + "/" + options.name + "/";
+    context.job_id = settings->job_id;
+    context.rank = state_.rank;
+    context.global_ranks.resize(static_cast<std::size_t>(state_.world_size));
+    std::iota(context.global_ranks.begin(), context.global_ranks.end(), 0);
+    context.timeout = timeout_;
+    claim_name(context.key_prefix, options.name);
+    const int per_machine = state_.local_world_size;
+    if (per_machine == state_.world_size) {
+      group_ = runtime_detail::make_shared_memory_group(context);
+    } else {
+      group_ = runtime_detail::make_hierarchical_group(context, per_machine);
+    }
+  }
+
+  int rank() const { return state_.rank; }
+  int size() const { return state_.world_size; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
+  std::string describe() const { return group_->describe(); }
+
+  // Runs one group call: numbers it, gives it its deadline, and marks the
+  // communicator broken when it throws.
+  template <typename Body>
+  void run(const char* name, Body&& body) {
+    if (!broken_.empty()) {
+      throw CollectiveError(std::string(name) + " on rank " + std::to_string(state_.rank) +
+                            ": this communicator failed earlier (" + broken_ +
+                            "); the job should exit");
+    }
+    CallInfo call;
+    call.name = name;
+    call.sequence = ++sequence_;
+    call.deadline = Clock::now() + timeout_;
+    try {
+      body(*group_, call);
+    } catch (const CollectiveError& error) {
+      broken_ = error.what();
+      throw;
+    }
+  }
+
+  void check_root(const char* name, int root) const {
+    if (root < 0 || root >= state_.world_size) {
+      throw std::invalid_argument(std::string(name) + ": root " + std::to_string(root) +
+                                  " is not a rank of this job (0.." +
+                                  std::to_string(state_.world_size - 1) + ")");
+    }
+  }
+
+  // Buffers that cannot be right: null with elements, partial overlaps.
+  static void check_buffers(const char* name, const void* send, std::size_t send_count,
+                            const void* recv, std::size_t recv_count, DataType type,
+                            const void* in_place_send) {
+    const std::size_t size = size_of(type);
+    if (send_count > std::numeric_limits<std::size_t>::max() / size ||
+        recv_count > std::numeric_limits<std::size_t>::max() / size) {
+      throw std::invalid_argument(std::string(name) + ": " + element_text(recv_count, type) +
+                                  " do not fit in memory");
+    }
+    if ((send_count > 0 && send == nullptr) || (recv_count > 0 && recv == nullptr)) {
+      throw std::invalid_argument(std::string(name) + ": a null buffer for " +
+                                  element_text(std::max(send_count, recv_count), type));
+    }
+    if (send != in_place_send && overlaps(send, send_count * size, recv, recv_count * size)) {
+      throw std::invalid_argument(
+          std::string(name) +
+          ": the send and receive buffers overlap without being in place; pass the same "
+          "pointer (for all_gather and gather: recv + rank * count) or separate buffers");
+    }
+  }
+
+  void average(void* recv, std::size_t count, DataType type) const {
+    runtime_detail::divide_elements(recv, count, type, state_.world_size);
+  }
+
+  // Multiplication that would not fit a size_t: the caller's counts are wrong.
+  std::size_t times_world(const char* name, std::size_t count) const {
+    const auto world = static_cast<std::size_t>(state_.world_size);
+    if (count > std::numeric_limits<std::size_t>::max() / world) {
+      throw std::invalid_argument(std::string(name) + ": " + std::to_string(count) + " times " +
+                                  std::to_string(world) + " processes does not fit in memory");
+    }
+    return count * world;
+  }
+
+ private:
+  void check_shape() const {
+    if (state_.local_world_size < 1 || state_.world_size % state_.local_world_size != 0) {
+      throw std::invalid_argument(
+          "WORLD_SIZE=" + std::to_string(state_.world_size) +
+          " is not a multiple of LOCAL_WORLD_SIZE=" + std::to_string(state_.local_world_size) +
+          ": the collectives need the same number of processes on every machine");
+    }
+  }
+
+  // Two communicators of one name in one process would take each other's keys.
+  void claim_name(const std::string& prefix, const std::string& name) {
+    try {
+      if (store_->add(prefix + "claimed_by/" + std::to_string(state_.rank), 1) > 1) {
+        throw std::invalid_argument("a communicator named '" + name + "' already exists in rank " +
+                                    std::to_string(state_.rank) +
+                                    "; give each communicator its own "
+                                    "CommunicatorOptions::name");
+      }
+    } catch (const rendezvous::StoreError& error) {
+      throw CollectiveError(
+          "rank " + std::to_string(state_.rank) +
+          " lost the job's store while setting up its communicator: " + error.what());
+    }
+  }
+
+  EnvLookup env_;
+  ProcessState state_;
+  std::chrono::milliseconds timeout_;
+  std::optional<rendezvous::StoreClient> store_;
+  std::unique_ptr<runtime_detail::Group> group_;
+  std::uint64_t sequence_ = 0;
+  std::string broken_;  // why a collective failed; empty while healthy
+};
+
+Communicator::Communicator(CommunicatorOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+Communicator::Communicator(Communicator&&) noexcept = default;
+Communicator& Communicator::operator=(Communicator&&) noexcept = default;
+Communicator::~Communicator() = default;
+
+int Communicator::rank() const {
+  return impl_->rank();
+}
+int Communicator::size() const {
+  return impl_->size();
+}
+std::chrono::milliseconds Communicator::timeout() const {
+  return impl_->timeout();
+}
+std::string Communicator::describe() const {
+  return impl_->describe();
+}
+
+void Communicator::all_reduce(const void* send, void* recv, std::size_t count, DataType type,
+                              ReduceOp op) {
+  Impl::check_buffers("all_reduce", send, count, recv, count, type, recv);
+  const ReduceOp group_op = op == ReduceOp::kAvg ? ReduceOp::kSum : op;
+  impl_->run("all_reduce", [&](runtime_detail::Group& group, const CallInfo& call) {
+    group.all_reduce(send, recv, count, type, group_op, call);
+  });
+  if (op == ReduceOp::kAvg) impl_->average(recv, count, type);
+}
+
+void Communicator::reduce(const void* send, void* recv, std::size_t count, DataType type,
+                          ReduceOp op, int root) {
+  impl_->check_root("reduce", root);
+  const bool is_root = root == rank();
+  Impl::check_buffers("reduce", send, count, recv, is_root ? count : 0, type, recv);
+  const ReduceOp group_op = op == ReduceOp::kAvg ? ReduceOp::kSum : op;
+  impl_->run("reduce", [&](runtime_detail::Group& group, const CallInfo& call) {
+    group.reduce(send, recv, count, type, group_op, root, call);
+  });
+  if (op == ReduceOp::kAvg && is_root) impl_->average(recv, count, type);
+}
+
+void Communicator::broadcast(void* buffer, std::size_t count, DataType type, int root) {
+  impl_->check_root("broadcast", root);
+  Impl::check_buffers("broadcast", buffer, count, buffer, count, type, buffer);
+  impl_->run("broadcast", [&](runtime_detail::Group& group, const CallInfo& call) {
+    group.broadcast(buffer, count, type, root, call);
+  });
+}
+
+void Communicator::all_gather(const void* send, void* recv, std::size_t count, DataType type) {
+  const std::size_t total = impl_->times_world("all_gather", count);
+  Impl::check_buffers("all_gather", send, count, recv, total, type,
+                      block_of(recv, rank(), count, type));
+  impl_->run("all_gather", [&](runtime_detail::Group& group, const CallInfo& call) {
+    group.all_gather(send, recv, count, type, call);
+  });
+}
+
+void Communicator::gather(const void* send, void* recv, std::size_t count, DataType type,
+                          int root) {
+  impl_->check_root("gather", root);
+  const bool is_root = root == rank();
+  const std::size_t total = impl_->times_world("gather", count);
+  Impl::check_buffers("gather", send, count, recv, is_root ? total : 0, type,
+                      block_of(recv, rank(), count, type));
+  impl_->run("gather", [&](runtime_detail::Group& group, const CallInfo& call) {
+    group.gather(send, recv, count, type, root, call);
+  });
+}
+
+void Communicator::reduce_scatter(const void* send, void* recv, std::size_t recv_count,
+                                  DataType type, ReduceOp op) {
+  const std::size_t total = impl_->times_world("reduce_scatter", recv_count);
+  // In place (NCCL's convention): recv is this rank's block of send.
+  const void* own_block = block_of(send, rank(), recv_count, type);
+  Impl::check_buffers("reduce_scatter", send, total, recv, recv_count, type,
+                      recv == own_block ? send : nullptr);
+  const ReduceOp group_op = op == ReduceOp::kAvg ? ReduceOp::kSum : op;
+  impl_->run("reduce_scatter", [&](runtime_detail::Group& group, const CallInfo& call) {
+    group.reduce_scatter(send, recv, recv_count, type, group_op, call);
+  });
+  if (op == ReduceOp::kAvg) impl_->average(recv, recv_count, type);
+}
+
+void Communicator::barrier() {
+  impl_->run("barrier",
+             [&](runtime_detail::Group& group, const CallInfo& call) { group.barrier(call); });
+}
+
+}  // namespace accel
