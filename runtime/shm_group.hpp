@@ -56,6 +56,7 @@
 #include <memory>
 
 #include "runtime/collective_group.hpp"
+#include "runtime/group_factory.hpp"
 
 namespace accel::runtime_detail {
 
