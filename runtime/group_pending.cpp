@@ -8,12 +8,4 @@ std::unique_ptr<Group> make_shared_memory_group(const GroupContext&) {
   throw CollectiveError("the shared-memory collectives are not built yet");
 }
 
-std::unique_ptr<Group> make_tcp_group(const GroupContext&) {
-  throw CollectiveError("the TCP collectives are not built yet");
-}
-
-std::unique_ptr<Group> make_hierarchical_group(const GroupContext&, int) {
-  throw CollectiveError("the hierarchical collectives are not built yet");
-}
-
 }  // namespace accel::runtime_detail
