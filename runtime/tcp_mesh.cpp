@@ -11,6 +11,7 @@
 #include <set>
 
 #include "base/system_error.hpp"
+#include "runtime/shm_channel.hpp"  // duration_text
 #include "runtime/tcp_socket.hpp"
 
 namespace accel::runtime_detail {
@@ -22,13 +23,6 @@ namespace {
 constexpr std::size_t kMaxStep = std::size_t{1} << 20;
 
 }  // namespace
-
-std::string duration_text(std::chrono::milliseconds duration) {
-  if (duration.count() % 1000 == 0 || duration >= std::chrono::seconds(10)) {
-    return std::to_string(duration.count() / 1000) + " s";
-  }
-  return std::to_string(duration.count()) + " ms";
-}
 
 std::string ranks_text(const std::vector<int>& global_ranks) {
   std::string text = global_ranks.size() == 1 ? "rank " : "ranks ";

@@ -83,9 +83,6 @@ class TcpMesh {
   std::string broken_;                 // why, once a call failed
 };
 
-// "600 s", "250 ms": for messages.
-std::string duration_text(std::chrono::milliseconds duration);
-
 // "rank 3" or "ranks 1, 3".
 std::string ranks_text(const std::vector<int>& global_ranks);
 

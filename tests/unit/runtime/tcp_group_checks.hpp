@@ -22,7 +22,9 @@
 #include "runtime/collective_group.hpp"
 #include "store_server_fixture.hpp"
 
-namespace accel::testing {
+// A namespace of their own: the shared-memory tests' helpers live in
+// accel::testing too, and two different inline run_ranks would break the ODR.
+namespace accel::testing::group_checks {
 
 using runtime_detail::CallInfo;
 using runtime_detail::Group;
@@ -263,4 +265,4 @@ inline void check_every_collective(Group& group, const std::vector<std::size_t>&
   }
 }
 
-}  // namespace accel::testing
+}  // namespace accel::testing::group_checks

@@ -12,7 +12,8 @@ using accel::DataType;
 using accel::ReduceOp;
 using accel::runtime_detail::make_hierarchical_group_of;
 using accel::runtime_detail::make_tcp_group;
-using namespace accel::testing;
+using namespace accel::testing::group_checks;
+using accel::testing::StoreServerFixture;
 using namespace std::chrono_literals;
 
 TEST_CASE("hierarchical group: every collective on 2x2 and 3x2 processes",
@@ -38,6 +39,24 @@ TEST_CASE("hierarchical group: every collective on 2x2 and 3x2 processes",
     });
     CHECK(errors == std::vector<std::string>(static_cast<std::size_t>(world)));
   }
+}
+
+TEST_CASE("hierarchical group: shared memory within each machine, as the factory builds it",
+          "[runtime][hierarchical]") {
+  StoreServerFixture store;
+  constexpr int kMachines = 2;
+  constexpr int kPerMachine = 2;
+  constexpr int kWorld = kMachines * kPerMachine;
+  const auto errors = run_ranks(kWorld, [&](int rank) {
+    auto client = connect_store(store);
+    const auto group = accel::runtime_detail::make_hierarchical_group(
+        context_for(client, "hshm/", rank, kWorld), kPerMachine);
+    check_every_collective(*group, {0, 3, 70'001}, {0, 3});
+    if (group->describe().find("shared memory") == std::string::npos) {
+      throw std::logic_error("describe: " + group->describe());
+    }
+  });
+  CHECK(errors == std::vector<std::string>(kWorld));
 }
 
 TEST_CASE("hierarchical group: a process that goes away fails the other machines promptly",
