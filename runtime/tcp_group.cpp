@@ -249,7 +249,7 @@ class TcpGroup final : public Group {
       const std::array<Send, 1> sends{Send{member_at(1), outgoing, blocks.bytes(send_block)}};
       std::array<Receive, 1> receives{
           Receive{member_at(-1), arriving, blocks.bytes(recv_block), reduce_arrived}};
-      mesh_.transfer(sends, receives, call);
+      mesh_.transfer(sends, receives, call, TcpMesh::Waiting::kRoundRing);
       reduce_arrived(blocks.bytes(recv_block));
       previous = reduced_into;
     }
@@ -269,7 +269,7 @@ class TcpGroup final : public Group {
           Send{member_at(1), buffer + blocks.offset(send_block), blocks.bytes(send_block)}};
       std::array<Receive, 1> receives{
           Receive{member_at(-1), buffer + blocks.offset(recv_block), blocks.bytes(recv_block), {}}};
-      mesh_.transfer(sends, receives, call);
+      mesh_.transfer(sends, receives, call, TcpMesh::Waiting::kRoundRing);
     }
   }
 

@@ -47,7 +47,7 @@ void TcpMesh::fail(const std::string& message) {
 }
 
 void TcpMesh::transfer(std::span<const Send> sends, std::span<Receive> receives,
-                       const CallInfo& call) {
+                       const CallInfo& call, Waiting waiting) {
   const std::string who = " on rank " + std::to_string(my_global_rank());
   if (!broken_.empty()) {
     throw CollectiveError(call.label() + who + ": the TCP connections broke earlier (" + broken_ +
@@ -89,10 +89,16 @@ void TcpMesh::transfer(std::span<const Send> sends, std::span<Receive> receives,
                                     : receives[static_cast<std::size_t>(~index)].peer;
         waiting_for.insert(global_rank(peer));
       }
-      fail(call.label() + who + " timed out after " + duration_text(timeout_) + ": " +
-           ranks_text({waiting_for.begin(), waiting_for.end()}) +
-           " did not arrive (no data moved); are they still running, and calling the same "
-           "collectives in the same order? (the timeout is ACCEL_RUNTIME_TIMEOUT)");
+      const std::string ranks = ranks_text({waiting_for.begin(), waiting_for.end()});
+      const std::string what =
+          waiting == Waiting::kForPeers
+              ? ranks + " did not arrive (no data moved)"
+              : "no data came round the ring from " + ranks +
+                    " (it did not arrive, or waits in turn for one that did not: the rank the "
+                    "other ranks' errors name too)";
+      fail(call.label() + who + " timed out after " + duration_text(timeout_) + ": " + what +
+           "; are they still running, and calling the same collectives in the same order? (the "
+           "timeout is ACCEL_RUNTIME_TIMEOUT)");
     }
     for (std::size_t entry = 0; entry < polled.size(); ++entry) {
       if (polled[entry].revents == 0) continue;

@@ -57,10 +57,16 @@ class TcpMesh {
     std::function<void(std::size_t)> on_progress;
   };
 
+  // Whom a timeout blames: the peers themselves (they did not arrive), or,
+  // round a ring, the previous member, which may have arrived and be
+  // waiting in turn for one that did not.
+  enum class Waiting { kForPeers, kRoundRing };
+
   // Runs every send and receive to completion; zero-byte ones are skipped.
   // Two receives from one peer are not allowed in one call (the stream
   // would interleave them); sends and receives to one peer are.
-  void transfer(std::span<const Send> sends, std::span<Receive> receives, const CallInfo& call);
+  void transfer(std::span<const Send> sends, std::span<Receive> receives, const CallInfo& call,
+                Waiting waiting = Waiting::kForPeers);
 
   int rank() const { return rank_; }
   int size() const { return static_cast<int>(global_ranks_.size()); }

@@ -155,6 +155,34 @@ TEST_CASE("tcp group: a call that a member never makes times out naming it", "[r
   CHECK(errors[2].empty());
 }
 
+TEST_CASE("tcp group: a ring that stalls says where the data stopped", "[runtime][tcp]") {
+  StoreServerFixture store;
+  std::promise<void> others_done;
+  auto done = others_done.get_future().share();
+  std::atomic<int> finished{0};
+  const auto errors = run_ranks(3, [&](int rank) {
+    auto client = connect_store(store);
+    auto group = make_tcp_group(context_for(client, "ring-late/", rank, 3, 1s));
+    if (rank == 2) {
+      done.wait();
+      return;
+    }
+    CallCounter calls(1s);
+    std::vector<float> data(1 << 20, 1.0F);  // the ring path
+    try {
+      group->all_reduce(data.data(), data.data(), data.size(), DataType::kFloat32, ReduceOp::kSum,
+                        calls.next("all_reduce"));
+    } catch (...) {
+      if (++finished == 2) others_done.set_value();
+      throw;
+    }
+  });
+  // Rank 0 receives from rank 2, the one that never came.
+  CHECK_THAT(errors[0], Catch::StartsWith("all_reduce #1 on rank 0 timed out after 1 s: no data "
+                                          "came round the ring from rank 2 (it did not arrive"));
+  CHECK_THAT(errors[1], Catch::Contains("all_reduce #1 on rank 1 timed out after 1 s"));
+}
+
 TEST_CASE("tcp group: set-up names the member that never connects", "[runtime][tcp]") {
   StoreServerFixture store;
   auto client = connect_store(store);
