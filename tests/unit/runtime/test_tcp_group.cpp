@@ -180,7 +180,10 @@ TEST_CASE("tcp group: a ring that stalls says where the data stopped", "[runtime
   // Rank 0 receives from rank 2, the one that never came.
   CHECK_THAT(errors[0], Catch::StartsWith("all_reduce #1 on rank 0 timed out after 1 s: no data "
                                           "came round the ring from rank 2 (it did not arrive"));
-  CHECK_THAT(errors[1], Catch::Contains("all_reduce #1 on rank 1 timed out after 1 s"));
+  // Rank 1 times out too, or sees rank 0 close its connections first.
+  CHECK_THAT(errors[1],
+             Catch::Contains("all_reduce #1 on rank 1 timed out after 1 s") ||
+                 Catch::StartsWith("rank 0 disconnected during all_reduce #1 on rank 1"));
 }
 
 TEST_CASE("tcp group: set-up names the member that never connects", "[runtime][tcp]") {
