@@ -200,6 +200,9 @@ int train(const TrainOptions& options) {
                     fixed(total.count(), 2) + " s");
   if (!identical) {
     accelerator.print("train_mlp: FAILED: the parameters differ between processes");
+    // Every process has said its part before any exits: the launcher stops
+    // the job at the first exit, which could otherwise cut a message off.
+    accelerator.wait_for_everyone();
     return 1;
   }
   if (scaler.enabled()) {
