@@ -16,10 +16,11 @@
 #include <bit>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
+#include <iomanip>
 #include <iostream>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,15 @@ std::string processes_text(int count) {
 }
 
 std::string fixed(double value, int decimals) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(decimals) << value;
+  return text.str();
+}
+
+std::string hex_of(std::int64_t value) {
+  std::ostringstream text;
+  text << std::hex << std::setw(16) << std::setfill('0') << static_cast<std::uint64_t>(value);
+  return text.str();
 }
 
 // This process's shard: samples rank, rank + W, rank + 2W, ... of the
@@ -79,7 +86,8 @@ void load_batch(const Dataset& data, std::span<const std::size_t> indices,
   labels.resize(indices.size());
   for (std::size_t i = 0; i < indices.size(); ++i) {
     const auto sample = data.sample(indices[i]);
-    std::copy(sample.begin(), sample.end(), features.begin() + i * data.features);
+    std::copy(sample.begin(), sample.end(),
+              features.begin() + static_cast<std::ptrdiff_t>(i * data.features));
     labels[i] = data.labels[indices[i]];
   }
 }
@@ -187,7 +195,8 @@ int train(const TrainOptions& options) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - epoch_started;
     accelerator.print("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs) +
                       "  loss " + fixed(mean_loss, 4) + "  accuracy " + fixed(100.0 * accuracy, 2) +
-                      "%  lr " + fixed(lr, 6) + "  (" + fixed(took.count(), 2) + " s)");
+                      "%  lr " + fixed(static_cast<double>(lr), 6) + "  (" +
+                      fixed(took.count(), 2) + " s)");
   }
   const std::chrono::duration<double> total = std::chrono::steady_clock::now() - started;
 
@@ -206,14 +215,11 @@ int train(const TrainOptions& options) {
     return 1;
   }
   if (scaler.enabled()) {
-    accelerator.print("fp16 loss scale " + fixed(scaler.scale(), 0) + ", " +
+    accelerator.print("fp16 loss scale " + fixed(static_cast<double>(scaler.scale()), 0) + ", " +
                       std::to_string(skipped_steps) + " steps skipped after an overflow");
   }
-  char checksum[20];
-  std::snprintf(checksum, sizeof checksum, "%016llx",
-                static_cast<unsigned long long>(checksum_of(model.parameters())));
   accelerator.print("parameters bit-identical on " + processes_text(world) + " (checksum " +
-                    checksum + ")");
+                    hex_of(checksum_of(model.parameters())) + ")");
   return 0;
 }
 
