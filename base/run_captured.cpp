@@ -59,7 +59,8 @@ bool collect(int out_fd, int err_fd, Clock::time_point deadline, CapturedRun& ru
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&run.output, &run.errors};
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return true;
     const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
@@ -118,9 +119,8 @@ CapturedRun run_captured(const std::vector<std::string>& argv, std::chrono::mill
   raw_argv.push_back(nullptr);
   pid_t pid = -1;
   // posix_spawn returns the error number instead of setting errno.
-  const int spawn_error =
-      ::posix_spawn(&pid, argv[0].c_str(), &setup.actions_, &setup.attributes_, raw_argv.data(),
-                    environ);
+  const int spawn_error = ::posix_spawn(&pid, argv[0].c_str(), &setup.actions_, &setup.attributes_,
+                                        raw_argv.data(), environ);
   if (spawn_error != 0) {
     run.error = argv[0] + ": " + std::strerror(spawn_error);
     return run;

@@ -46,10 +46,10 @@ using NvmlDeviceGetNvLinkRemotePciInfo = int (*)(NvmlDevice, unsigned int, NvmlP
 using NvmlDeviceGetNvLinkRemoteDeviceType = int (*)(NvmlDevice, unsigned int, int*);
 using NcclGetVersion = int (*)(int*);
 
-constexpr unsigned int kTextSize = 96;     // NVML_DEVICE_NAME_V2_BUFFER_SIZE, > UUID's 80
-constexpr unsigned int kMaxNvLinks = 18;   // NVML_NVLINK_MAX_LINKS (Hopper)
-constexpr int kNvmlFeatureEnabled = 1;     // NVML_FEATURE_ENABLED
-constexpr int kNvLinkDeviceSwitch = 1;     // NVML_NVLINK_DEVICE_TYPE_SWITCH
+constexpr unsigned int kTextSize = 96;    // NVML_DEVICE_NAME_V2_BUFFER_SIZE, > UUID's 80
+constexpr unsigned int kMaxNvLinks = 18;  // NVML_NVLINK_MAX_LINKS (Hopper)
+constexpr int kNvmlFeatureEnabled = 1;    // NVML_FEATURE_ENABLED
+constexpr int kNvLinkDeviceSwitch = 1;    // NVML_NVLINK_DEVICE_TYPE_SWITCH
 
 void add_note(GpuInventory& inventory, const std::string& note) {
   inventory.note += (inventory.note.empty() ? "" : "; ") + note;
@@ -235,7 +235,8 @@ void probe_nvml(DynamicLoader& loader, GpuInventory& inventory) {
   inventory.nvml_path = library.path();
   const Nvml nvml(library);
   if (nvml.init == nullptr || nvml.shutdown == nullptr || nvml.count == nullptr) {
-    add_note(inventory, "libnvidia-ml.so.1 lacks nvmlInit_v2/nvmlDeviceGetCount_v2 (driver too old)");
+    add_note(inventory,
+             "libnvidia-ml.so.1 lacks nvmlInit_v2/nvmlDeviceGetCount_v2 (driver too old)");
     return;
   }
   if (const int result = nvml.init(); result != 0) {
@@ -276,12 +277,12 @@ void probe_nccl(DynamicLoader& loader, GpuInventory& inventory) {
 
 std::string topology_label(int nvml_level) {
   switch (nvml_level) {
-    case 0: return "X";    // NVML_TOPOLOGY_INTERNAL: the same board
-    case 10: return "PIX";  // NVML_TOPOLOGY_SINGLE
-    case 20: return "PXB";  // NVML_TOPOLOGY_MULTIPLE
-    case 30: return "PHB";  // NVML_TOPOLOGY_HOSTBRIDGE
+    case 0: return "X";      // NVML_TOPOLOGY_INTERNAL: the same board
+    case 10: return "PIX";   // NVML_TOPOLOGY_SINGLE
+    case 20: return "PXB";   // NVML_TOPOLOGY_MULTIPLE
+    case 30: return "PHB";   // NVML_TOPOLOGY_HOSTBRIDGE
     case 40: return "NODE";  // NVML_TOPOLOGY_NODE
-    case 50: return "SYS";  // NVML_TOPOLOGY_SYSTEM
+    case 50: return "SYS";   // NVML_TOPOLOGY_SYSTEM
     default: return "?";
   }
 }

@@ -20,12 +20,12 @@
 namespace accel::host {
 
 struct PythonFacts {
-  bool probed = false;                     // false when the probe was skipped (--no_python)
-  std::optional<std::string> interpreter;  // what would run: a path, or nullopt when none found
-  std::string interpreter_source;          // "ACCEL_PYTHON" or "PATH"
-  std::optional<std::string> version;      // "3.11.2"
-  std::optional<std::string> executable;   // sys.executable (resolves pyenv shims, venvs)
-  std::optional<std::string> torch_version;       // installed distribution's version
+  bool probed = false;                       // false when the probe was skipped (--no_python)
+  std::optional<std::string> interpreter;    // what would run: a path, or nullopt when none found
+  std::string interpreter_source;            // "ACCEL_PYTHON" or "PATH"
+  std::optional<std::string> version;        // "3.11.2"
+  std::optional<std::string> executable;     // sys.executable (resolves pyenv shims, venvs)
+  std::optional<std::string> torch_version;  // installed distribution's version
   std::optional<std::string> torch_cuda_version;  // torch.version.cuda; "none" for a CPU build
   std::optional<std::string> accelerate_version;
   std::string note;  // why something is missing; "" when the probe answered

@@ -148,7 +148,8 @@ Symbols full_nvml() {
 
 class FakeLoader : public accel::host::DynamicLoader {
  public:
-  explicit FakeLoader(std::map<std::string, Symbols> libraries) : libraries_(std::move(libraries)) {}
+  explicit FakeLoader(std::map<std::string, Symbols> libraries)
+      : libraries_(std::move(libraries)) {}
   void* open(const char* soname, std::string& error) override {
     const auto it = libraries_.find(soname);
     if (it == libraries_.end()) {
@@ -202,8 +203,7 @@ TEST_CASE("two GPUs joined by four NVLinks", "[gpu_inventory]") {
   CHECK(second.memory_total_bytes == 80ULL << 30);
   CHECK(second.memory_used_bytes == 2ULL << 20);
   CHECK(second.compute_capability == "9.0");
-  CHECK(inventory.topology ==
-        std::vector<std::vector<std::string>>{{"X", "NV4"}, {"NV4", "X"}});
+  CHECK(inventory.topology == std::vector<std::vector<std::string>>{{"X", "NV4"}, {"NV4", "X"}});
   CHECK(inventory.nccl_found);
   CHECK(inventory.nccl_version == "2.28.3");
   CHECK(fake.shutdowns == 1);

@@ -22,8 +22,9 @@ InterfaceAddress v6(const std::string& name, const std::string& address) {
 // A typical cloud GPU node: loopback, docker's bridge listed before the
 // real NIC, an IPoIB interface and IPv6 link-local addresses.
 std::vector<InterfaceAddress> cloud_node() {
-  return {v4("lo", "127.0.0.1"),        v4("docker0", "172.17.0.1"), v4("eth0", "10.0.0.5"),
-          v4("ib0", "192.168.10.5"),    v6("lo", "::1"),             v6("eth0", "fe80::1"),
+  return {v4("lo", "127.0.0.1"),   v4("docker0", "172.17.0.1"),
+          v4("eth0", "10.0.0.5"),  v4("ib0", "192.168.10.5"),
+          v6("lo", "::1"),         v6("eth0", "fe80::1"),
           v4("enp5s0", "10.1.0.5")};
 }
 
@@ -46,11 +47,11 @@ TEST_CASE("NCCL unset, no ib: everything but docker and lo, in getifaddrs order"
 
 TEST_CASE("NCCL unset: docker before loopback when nothing else has an address",
           "[network_facts]") {
-  CHECK(nccl_socket_interfaces({v4("lo", "127.0.0.1"), v4("docker0", "172.17.0.1")},
-                               std::nullopt, std::nullopt)
+  CHECK(nccl_socket_interfaces({v4("lo", "127.0.0.1"), v4("docker0", "172.17.0.1")}, std::nullopt,
+                               std::nullopt)
             .interfaces == std::vector<std::string>{"docker0"});
-  const auto only_lo = nccl_socket_interfaces({v4("lo", "127.0.0.1"), v6("lo", "::1")},
-                                              std::nullopt, std::nullopt);
+  const auto only_lo =
+      nccl_socket_interfaces({v4("lo", "127.0.0.1"), v6("lo", "::1")}, std::nullopt, std::nullopt);
   CHECK(only_lo.interfaces == std::vector<std::string>{"lo"});
   CHECK(only_lo.rule == "automatic (lo)");
   CHECK(nccl_socket_interfaces({}, std::nullopt, std::nullopt).interfaces.empty());

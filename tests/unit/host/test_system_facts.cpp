@@ -10,7 +10,8 @@ using accel::testing::ScratchDir;
 
 TEST_CASE("os-release: PRETTY_NAME, else NAME and VERSION, quotes removed", "[system_facts]") {
   CHECK(os_name_from_release("NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 "
-                             "(bookworm)\"\nVERSION_ID=\"12\"\n") == "Debian GNU/Linux 12 (bookworm)");
+                             "(bookworm)\"\nVERSION_ID=\"12\"\n") ==
+        "Debian GNU/Linux 12 (bookworm)");
   CHECK(os_name_from_release("NAME='Alpine'\nVERSION=3.19\n") == "Alpine 3.19");
   CHECK(os_name_from_release("NAME=Plain\n") == "Plain");
   CHECK(os_name_from_release("") == "");
@@ -51,8 +52,10 @@ TEST_CASE("a whole fake machine is read from its root", "[system_facts]") {
   root.write("sys/devices/system/cpu/online", "0-3\n");
   root.write("sys/devices/system/node/online", "0-1\n");
   for (const char* cpu : {"cpu0", "cpu1", "cpu2", "cpu3"}) {
-    const std::string siblings = (cpu == std::string("cpu0") || cpu == std::string("cpu2")) ? "0,2" : "1,3";
-    root.write(std::string("sys/devices/system/cpu/") + cpu + "/topology/core_cpus_list", siblings + "\n");
+    const std::string siblings =
+        (cpu == std::string("cpu0") || cpu == std::string("cpu2")) ? "0,2" : "1,3";
+    root.write(std::string("sys/devices/system/cpu/") + cpu + "/topology/core_cpus_list",
+               siblings + "\n");
   }
   const SystemFacts facts = read_system_facts(root.path());
   CHECK(facts.os == "Ubuntu 24.04.1 LTS");
