@@ -83,7 +83,8 @@ BuildFacts build_facts() {
 
 std::map<std::string, std::string> relevant_variables(const base::Environment& environment) {
   std::map<std::string, std::string> shown;
-  for (const auto& [name, value] : environment) {
+  for (const auto& entry : environment) {
+    const std::string& name = entry.first;  // a plain reference: lambdas may not capture bindings
     const bool relevant =
         starts_with_any(name, kRelevantPrefixes) ||
         std::find(kRelevantNames.begin(), kRelevantNames.end(), name) != kRelevantNames.end();
@@ -91,7 +92,7 @@ std::map<std::string, std::string> relevant_variables(const base::Environment& e
     const bool secret =
         std::any_of(kSecretMarks.begin(), kSecretMarks.end(),
                     [&](const char* mark) { return name.find(mark) != std::string::npos; });
-    shown.emplace(name, secret ? "(set, hidden)" : value);
+    shown.emplace(name, secret ? "(set, hidden)" : entry.second);
   }
   return shown;
 }

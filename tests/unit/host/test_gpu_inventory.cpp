@@ -59,7 +59,7 @@ int count(unsigned int* n) {
   return 0;
 }
 int driver(char* text, unsigned int size) {
-  std::snprintf(text, size, "%s", "580.95.05");
+  (void)std::snprintf(text, size, "%s", "580.95.05");
   return 0;
 }
 int cuda(int* version) {
@@ -72,11 +72,11 @@ int handle(unsigned int index, void** device) {
   return 0;
 }
 int name(void* device, char* text, unsigned int size) {
-  std::snprintf(text, size, "%s", gpu(device).name);
+  (void)std::snprintf(text, size, "%s", gpu(device).name);
   return 0;
 }
 int uuid(void* device, char* text, unsigned int size) {
-  std::snprintf(text, size, "GPU-%08d", index_of(device));
+  (void)std::snprintf(text, size, "GPU-%08d", index_of(device));
   return 0;
 }
 int memory(void* device, Memory* info) {
@@ -93,7 +93,7 @@ int capability(void* /*device*/, int* major, int* minor) {
 void fill_pci(unsigned int bus, PciInfo* info) {
   std::memset(info, 0, sizeof *info);
   info->bus = bus;
-  std::snprintf(info->bus_id, sizeof info->bus_id, "00000000:%02X:00.0", bus);
+  (void)std::snprintf(info->bus_id, sizeof info->bus_id, "00000000:%02X:00.0", bus);
 }
 int pci(void* device, PciInfo* info) {
   fill_pci(gpu(device).bus, info);

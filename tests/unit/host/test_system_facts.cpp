@@ -14,7 +14,7 @@ TEST_CASE("os-release: PRETTY_NAME, else NAME and VERSION, quotes removed", "[sy
         "Debian GNU/Linux 12 (bookworm)");
   CHECK(os_name_from_release("NAME='Alpine'\nVERSION=3.19\n") == "Alpine 3.19");
   CHECK(os_name_from_release("NAME=Plain\n") == "Plain");
-  CHECK(os_name_from_release("") == "");
+  CHECK(os_name_from_release("").empty());
 }
 
 TEST_CASE("cpuinfo: the model of x86 and ARM machines", "[system_facts]") {
@@ -23,7 +23,7 @@ TEST_CASE("cpuinfo: the model of x86 and ARM machines", "[system_facts]") {
         "AMD EPYC 7B13");
   CHECK(cpu_model_from_cpuinfo("processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: 0xd4f\n") ==
         "CPU implementer 0x41, part 0xd4f");
-  CHECK(cpu_model_from_cpuinfo("") == "");
+  CHECK(cpu_model_from_cpuinfo("").empty());
 }
 
 TEST_CASE("meminfo: fields in bytes", "[system_facts]") {
