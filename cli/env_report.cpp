@@ -109,8 +109,14 @@ EnvReport gather_env_report(const EnvInputs& inputs) {
   report.network = network_report(inputs);
   report.job = job_report(inputs.environment);
   report.environment = relevant_variables(inputs.environment);
-  report.config = read_config_report(inputs.config_file, inputs.environment);
   report.launch = plan_launch_report(inputs);
+  // `accel env -- --config_file F` reports F, the file the launch reads.
+  std::optional<std::string> config_file = inputs.config_file;
+  if (!config_file && !report.launch.config_file.empty()) {
+    const ConfigReport default_file = read_config_report(std::nullopt, inputs.environment);
+    if (report.launch.config_file != default_file.path) config_file = report.launch.config_file;
+  }
+  report.config = read_config_report(config_file, inputs.environment);
   return report;
 }
 

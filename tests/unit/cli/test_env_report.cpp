@@ -139,6 +139,20 @@ TEST_CASE("the config file's values are sourced to it", "[env_report]") {
   CHECK_THAT(launch.num_processes.source, Catch::Contains("two.yaml"));
 }
 
+TEST_CASE("a --config_file among the launch flags is the config reported", "[env_report]") {
+  Fixture f;
+  const std::string config =
+      f.root.write("after.yaml",
+                   "compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_CPU\n"
+                   "num_processes: 3\nuse_cpu: true\n");
+  f.inputs.launch_flags = {"--config_file", config};
+  const EnvReport report = f.gather();
+  CHECK(report.config.path == config);
+  CHECK(report.config.path_source == "--config_file");
+  CHECK(report.config.valid);
+  CHECK(report.launch.num_processes.value == "3");
+}
+
 TEST_CASE("SLURM's variables place this machine in the job", "[env_report]") {
   Fixture f;
   f.inputs.environment.insert({{"SLURM_JOB_ID", "77"},
