@@ -36,6 +36,7 @@ void configure(CLI::App& app, Invocation& invocation) {
   app.fallthrough(false);
   setup_config(app, invocation);
   setup_launch(app, invocation);
+  setup_env(app, invocation);
 }
 
 // CLI11 takes the arguments last first.
@@ -84,7 +85,7 @@ int main(int argc, const char* const* argv, Console& console) {
   // name the word instead.
   if (!args.empty() && !args.front().starts_with('-') && !has_subcommand(app, args.front())) {
     console.err << "accel: error: unknown command '" << args.front() << "'\n"
-                << "Commands: config, launch. Run 'accel --help' for usage.\n";
+                << "Commands: config, launch, env. Run 'accel --help' for usage.\n";
     return kExitUsage;
   }
 

@@ -21,5 +21,6 @@ struct Invocation {
 
 void setup_config(CLI::App& app, Invocation& invocation);
 void setup_launch(CLI::App& app, Invocation& invocation);
+void setup_env(CLI::App& app, Invocation& invocation);
 
 }  // namespace accel::cli
