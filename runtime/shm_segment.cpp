@@ -44,7 +44,8 @@ std::string segment_name(const std::string& job_id, const std::string& key_prefi
   hash = hash_text(hash, std::string(1, '\0') + key_prefix + '\0');
   hash = hash_text(hash, std::to_string(first_global_rank));
   char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  static_cast<void>(
+      std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash)));
   return std::string("/accel-") + text;
 }
 
