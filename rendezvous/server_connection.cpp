@@ -99,17 +99,12 @@ void ServerConnection::handle_frame(std::string_view payload, ConnectionOutput& 
     refuse(std::string("malformed request: ") + error.what(), out);
     return;
   }
-  const bool store_request =
-      std::holds_alternative<StoreSet>(request) || std::holds_alternative<StoreGet>(request) ||
-      std::holds_alternative<StoreWait>(request) || std::holds_alternative<StoreAdd>(request) ||
-      std::holds_alternative<StoreCompareSet>(request) ||
-      std::holds_alternative<StoreDelete>(request);
-  const bool member_request = std::holds_alternative<Join>(request) ||
-                              std::holds_alternative<Heartbeat>(request) ||
-                              std::holds_alternative<ReachReport>(request) ||
-                              std::holds_alternative<FailureReport>(request) ||
-                              std::holds_alternative<AttemptEnded>(request);
-  if ((role_ == Role::kStore && !store_request) || (role_ == Role::kMember && !member_request)) {
+  // A member may use the store on its own connection (a launcher needs no
+  // second connection for it); ServerCore refuses that until it has joined.
+  const bool allowed = role_ == Role::kStore
+                           ? is_store_request(request)
+                           : is_member_request(request) || is_store_request(request);
+  if (!allowed) {
     refuse(std::string("unexpected ") + message_name(request) + " on a " +
                (role_ == Role::kStore ? "store" : "member") + " connection",
            out);

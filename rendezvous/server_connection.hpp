@@ -7,6 +7,9 @@
 // -> closed. Until authenticated it only answers the handshake; a wrong magic,
 // protocol version, job id or token gets a Refused frame and the connection
 // closes, so an unauthenticated peer never reaches the job or the store.
+// Authenticated, a store connection may send store requests only, a member
+// connection member requests and store requests (ServerCore refuses the
+// latter until the member has joined).
 // Deadlines: the hello within hello_timeout of connecting, the proof within
 // io_timeout of the challenge, and once authenticated every frame within
 // io_timeout of its first byte (a client trickling bytes is cut off).

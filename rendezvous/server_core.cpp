@@ -60,10 +60,10 @@ void ServerCore::received(ConnectionId id, std::string_view bytes, Clock::time_p
   for (const Message& request : step.requests) {
     // A request may close the connection (a refused join): stop there.
     if (!connections_.contains(id)) return;
-    if (connection.protocol.role() == Role::kMember) {
-      handle_member_request(id, connection, request);
-    } else {
+    if (is_store_request(request)) {
       handle_store_request(id, connection, request);
+    } else {
+      handle_member_request(id, connection, request);
     }
   }
   if (step.close_reason && connections_.contains(id)) close(id, connection, *step.close_reason);
@@ -130,6 +130,14 @@ void ServerCore::handle_member_request(ConnectionId id, Connection& connection,
 
 void ServerCore::handle_store_request(ConnectionId id, Connection& connection,
                                       const Message& request) {
+  // Until its join is accepted a member connection is not in the job (the
+  // join may still be refused for disagreeing), so it gets nothing of the
+  // job's, the store included; a client that wants only the store
+  // authenticates as a store client.
+  if (connection.protocol.role() == Role::kMember && connection.member < 0) {
+    close(id, connection, std::string("expected a join, got ") + message_name(request));
+    return;
+  }
   if (connection.waiting) {
     close(id, connection,
           std::string("a ") + message_name(request) +

@@ -36,7 +36,7 @@ struct Machine {
   Link store;
   tcp::socket probe;
   int round = 0;
-  enum class StoreStep { kAdd, kSet, kWait } store_step = StoreStep::kAdd;
+  enum class StoreStep { kAdd, kSet, kWait, kDone } store_step = StoreStep::kAdd;
 };
 
 enum class Dial { kMember, kStore, kProbe };
@@ -254,9 +254,11 @@ class Swarm::Impl {
       if (plan_.mode == Mode::kJoin) {
         passed();
       } else {
-        pending_.emplace_back(&machine, Dial::kStore);
-        admit();
+        // The barrier on the member's own connection (docs/protocol.md, "Store").
+        start_barrier(machine, machine.member);
       }
+    } else if (const auto* reply = std::get_if<rdzv::StoreReply>(&message)) {
+      barrier_step(machine, machine.member, *reply);
     } else {
       fail(describe(machine, &machine.member) + ": unexpected " + rdzv::message_name(message) +
            explain(message));
@@ -268,32 +270,51 @@ class Swarm::Impl {
     if (answer_challenge(machine, machine.store, message, rdzv::Role::kStore)) return true;
     if (std::holds_alternative<rdzv::Welcome>(message)) {
       release();
-      machine.store_step = Machine::StoreStep::kAdd;
-      send(machine, machine.store, rdzv::StoreAdd{"barrier", 1});
+      start_barrier(machine, machine.store);
       return true;
     }
     const auto* reply = std::get_if<rdzv::StoreReply>(&message);
-    if (reply == nullptr || reply->status != rdzv::StoreStatus::kOk) {
+    if (reply == nullptr) {
       fail(describe(machine, &machine.store) + ": unexpected " + rdzv::message_name(message) +
            explain(message));
+      return false;
+    }
+    return barrier_step(machine, machine.store, *reply);
+  }
+
+  // The barrier torch's rendezvous does: add 1 to a counter; the one that
+  // makes it the job's machine count sets "barrier-done"; all wait for it.
+  void start_barrier(Machine& machine, Link& link) {
+    machine.store_step = Machine::StoreStep::kAdd;
+    send(machine, link, rdzv::StoreAdd{"barrier", 1});
+  }
+
+  // False once the machine is through (its link need not be read any more).
+  bool barrier_step(Machine& machine, Link& link, const rdzv::StoreReply& reply) {
+    if (reply.status != rdzv::StoreStatus::kOk) {
+      fail(describe(machine, &link) + ": store-reply " + explain(reply));
       return false;
     }
     const rdzv::StoreWait wait{{"barrier-done"}, 600'000};
     switch (machine.store_step) {
       case Machine::StoreStep::kAdd:
-        if (reply->number == plan_.machines) {
+        if (reply.number == plan_.machines) {
           machine.store_step = Machine::StoreStep::kSet;
-          send(machine, machine.store, rdzv::StoreSet{"barrier-done", "1"});
+          send(machine, link, rdzv::StoreSet{"barrier-done", "1"});
         } else {
           machine.store_step = Machine::StoreStep::kWait;
-          send(machine, machine.store, wait);
+          send(machine, link, wait);
         }
         return true;
       case Machine::StoreStep::kSet:
         machine.store_step = Machine::StoreStep::kWait;
-        send(machine, machine.store, wait);
+        send(machine, link, wait);
         return true;
-      case Machine::StoreStep::kWait: passed(); return false;
+      case Machine::StoreStep::kWait:
+        machine.store_step = Machine::StoreStep::kDone;
+        passed();
+        return false;
+      case Machine::StoreStep::kDone: break;
     }
     return false;
   }
