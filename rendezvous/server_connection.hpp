@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "rendezvous/frame.hpp"
+#include "rendezvous/hmac.hpp"
 #include "rendezvous/messages.hpp"
 #include "rendezvous/round.hpp"
 
@@ -51,7 +52,9 @@ enum class ConnectionState { kAwaitingHello, kAwaitingProof, kAuthenticated, kCl
 
 class ServerConnection {
  public:
-  ServerConnection(const AuthConfig& config, Clock::time_point connected_at);
+  // `token_mac` (config.token's) outlives the connection; the server shares
+  // one among all of them.
+  ServerConnection(const AuthConfig& config, HmacSha256& token_mac, Clock::time_point connected_at);
 
   void receive(std::string_view bytes, Clock::time_point now, ConnectionOutput& out);
   // Why the connection must close now because a deadline passed, if it must.
@@ -70,6 +73,7 @@ class ServerConnection {
   void handle_proof(std::string_view payload, ConnectionOutput& out);
 
   const AuthConfig& config_;
+  HmacSha256& token_mac_;
   ConnectionState state_ = ConnectionState::kAwaitingHello;
   Role role_ = Role::kMember;
   FrameDecoder decoder_;

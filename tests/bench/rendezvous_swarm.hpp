@@ -3,7 +3,8 @@
 // against a rendezvous server (docs/protocol.md):
 //   member: connect, hello / challenge (the server's proof is checked) /
 //           proof / welcome, join, answer the reach-check (connect to the
-//           probe port, end it), go; heartbeats are answered;
+//           probe port, end it), go; a heartbeat when it has sent nothing
+//           for a second, as MemberClient does;
 //   barrier: after go, on the member's own connection (a joined member may
 //           use the store, docs/protocol.md): add("barrier", 1); the one
 //           that reaches the job's machine count sets "barrier-done"; each

@@ -59,9 +59,10 @@ void authenticate(ServerCore& core, ConnectionId id, Role role) {
   core.connected(id, kStart);
   feed(core, id, Hello{kProtocolMagic, kProtocolVersion, "job", role, kNonce});
   const auto challenge = std::get<Challenge>(sent_to(core, id).at(0));
+  HmacSha256 token_mac("token");
   CHECK(challenge.server_proof ==
-        server_proof({"token", challenge.server_nonce, kNonce, "job", role}));
-  feed(core, id, Proof{client_proof({"token", challenge.server_nonce, kNonce, "job", role})});
+        server_proof(token_mac, {challenge.server_nonce, kNonce, "job", role}));
+  feed(core, id, Proof{client_proof(token_mac, {challenge.server_nonce, kNonce, "job", role})});
   REQUIRE(std::holds_alternative<Welcome>(sent_to(core, id).at(0)));
 }
 
@@ -95,8 +96,8 @@ TEST_CASE("server_core: job id and token are checked before anything else",
   core.connected(2, kStart);
   feed(core, 2, Hello{kProtocolMagic, kProtocolVersion, "job", Role::kStore, kNonce});
   const auto challenge = std::get<Challenge>(sent_to(core, 2).at(0));
-  feed(core, 2,
-       Proof{client_proof({"guess", challenge.server_nonce, kNonce, "job", Role::kStore})});
+  HmacSha256 guess("guess");
+  feed(core, 2, Proof{client_proof(guess, {challenge.server_nonce, kNonce, "job", Role::kStore})});
   bool closed = false;
   CHECK(refusal(sent_to(core, 2, &closed)) == "wrong job token");
   CHECK(closed);
@@ -274,4 +275,37 @@ TEST_CASE("server_core: a member connection gets no store before its join is acc
   feed(core, 3, StoreSet{"k", "v"});
   CHECK(refusal(sent_to(core, 3)) == "expected a proof, got store-set");
   CHECK_FALSE(core.store().get("k"));
+}
+
+TEST_CASE("server_core: a member gets a heartbeat only after an interval of nothing else",
+          "[rendezvous][server_core]") {
+  CoreOptions options = core_options();
+  options.heartbeat_interval = 1s;
+  options.round.status_interval = 1h;  // one status, at the first tick
+  ServerCore core(options, kStart);
+  authenticate(core, 1, Role::kMember);
+  feed(core, 1, Join{JoinRequest{0, 2, 2, 1, 0, 0, "train.py", "a"}});
+  authenticate(core, 2, Role::kStore);
+  const auto heartbeats_to = [&core](ConnectionId id) {
+    return only<Heartbeat>(sent_to(core, id)).size();
+  };
+
+  core.tick(kStart);
+  CHECK(only<Status>(sent_to(core, 1)).size() == 1);
+  core.tick(kStart + 999ms);
+  CHECK(heartbeats_to(1) == 0);
+  core.tick(kStart + 1s);
+  CHECK(heartbeats_to(1) == 1);
+
+  // A store reply is a sign of life as good as a heartbeat.
+  core.received(1, encode_frame(encode(StoreSet{"k", "v"})), kStart + 1500ms);
+  CHECK(only<StoreReply>(sent_to(core, 1)).size() == 1);
+  core.tick(kStart + 2s);
+  CHECK(heartbeats_to(1) == 0);
+  core.tick(kStart + 2500ms);
+  CHECK(heartbeats_to(1) == 1);
+
+  // Store clients get none: they are not members, nobody watches them.
+  core.tick(kStart + 5s);
+  CHECK(heartbeats_to(2) == 0);
 }
