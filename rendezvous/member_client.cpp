@@ -43,6 +43,7 @@ class MemberClient::Impl : public std::enable_shared_from_this<Impl> {
         probe_socket_(io),
         probe_timer_(io),
         read_buffer_(16 * 1024),
+        token_mac_(options_.token),
         where_(options_.server_host + ":" + std::to_string(options_.server_port)),
         retry_delay_(options_.first_retry_delay) {}
 
@@ -183,19 +184,31 @@ class MemberClient::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void send(const Message& message) {
-    writes_.push_back(encode_frame(encode(message)));
+    queue(message);
     write_next();
   }
 
+  void queue(const Message& message) {
+    last_sent_ = Clock::now();
+    writes_.push_back(encode_frame(encode(message)));
+  }
+
+  // Everything queued goes in one write (a proof and its join in one
+  // segment).
   void write_next() {
     if (writing_ || writes_.empty() || finished_) return;
     writing_ = true;
-    boost::asio::async_write(socket_, boost::asio::buffer(writes_.front()),
-                             [self = shared_from_this(), generation = generation_](
-                                 const error_code& error, std::size_t) {
+    std::vector<boost::asio::const_buffer> buffers;
+    buffers.reserve(writes_.size());
+    for (const std::string& frame : writes_) buffers.emplace_back(boost::asio::buffer(frame));
+    boost::asio::async_write(socket_, buffers,
+                             [self = shared_from_this(), generation = generation_,
+                              count = writes_.size()](const error_code& error, std::size_t) {
                                if (self->finished_ || generation != self->generation_) return;
                                self->writing_ = false;
-                               self->writes_.pop_front();
+                               self->writes_.erase(
+                                   self->writes_.begin(),
+                                   self->writes_.begin() + static_cast<std::ptrdiff_t>(count));
                                if (error) {
                                  self->connection_lost(error.message());
                                  return;
@@ -222,18 +235,22 @@ class MemberClient::Impl : public std::enable_shared_from_this<Impl> {
   // --- what the server says -------------------------------------------------------
   void handle(const Message& message) {
     if (const auto* challenge = std::get_if<Challenge>(&message)) {
-      const ProofInput input{options_.token, challenge->server_nonce, client_nonce_,
-                             options_.job_id, Role::kMember};
-      if (!equal_in_constant_time(challenge->server_proof, server_proof(input))) {
+      const ProofInput input{challenge->server_nonce, client_nonce_, options_.job_id,
+                             Role::kMember};
+      if (!equal_in_constant_time(challenge->server_proof, server_proof(token_mac_, input))) {
         fail("the rendezvous at " + where_ +
              " does not know this job's token (its proof did not match): wrong job token "
              "(--rdzv_token / ACCEL_RDZV_TOKEN)");
         return;
       }
-      send(Proof{client_proof(input)});
+      // The join goes with the proof, not a round trip later: the server
+      // reads frames in order and closes after a wrong proof, before it
+      // reads the join (docs/protocol.md, "Authentication").
+      queue(Proof{client_proof(token_mac_, input)});
+      queue(Join{options_.join});
+      write_next();
     } else if (std::holds_alternative<Welcome>(message)) {
       welcomed_ = true;
-      send(Join{options_.join});
     } else if (const auto* refused = std::get_if<Refused>(&message)) {
       std::string reason = refused->reason;
       if (reason == "wrong job token") reason += " (--rdzv_token / ACCEL_RDZV_TOKEN)";
@@ -290,7 +307,9 @@ class MemberClient::Impl : public std::enable_shared_from_this<Impl> {
            seconds_text(options_.join_timeout) + ": the handshake did not finish");
       return;
     }
-    if (welcomed_) send(Heartbeat{});
+    // Anything sent is a sign of life to the server; a heartbeat only fills
+    // a silence (at most two intervals, well inside the server's timeout).
+    if (welcomed_ && now - last_sent_ >= options_.heartbeat_interval) send(Heartbeat{});
     schedule_heartbeat();
   }
 
@@ -377,6 +396,7 @@ class MemberClient::Impl : public std::enable_shared_from_this<Impl> {
   tcp::socket probe_socket_;
   boost::asio::steady_timer probe_timer_;
   std::vector<char> read_buffer_;
+  HmacSha256 token_mac_;  // the job token, keyed once for every reconnect
   FrameDecoder decoder_;
   std::deque<std::string> writes_;
   bool writing_ = false;
@@ -385,6 +405,7 @@ class MemberClient::Impl : public std::enable_shared_from_this<Impl> {
   std::string last_connect_error_;
   Clock::time_point join_deadline_;
   Clock::time_point last_heard_;
+  Clock::time_point last_sent_;
   std::optional<Clock::time_point> frame_started_;
   std::string client_nonce_;
   int generation_ = 0;  // one per connection, so a dead one's handlers do nothing

@@ -3,8 +3,9 @@
 // join, then turn what the server says into events: who is still missing,
 // go (with this member's ranks), stop, job end. It answers reachability
 // checks itself (connects to MASTER_ADDR:MASTER_PORT and reports how that
-// went, with the local address and interface it used) and heartbeats both
-// ways. Runs on the caller's io_context, with one thread running it.
+// went, with the local address and interface it used) and sends a heartbeat
+// when it has sent nothing else for a heartbeat interval. Runs on the
+// caller's io_context, with one thread running it.
 //
 // Events come on the loop. Exactly one of on_job_end / on_error ends the
 // client's life; nothing is called after it, nor after close().

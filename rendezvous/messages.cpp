@@ -422,4 +422,18 @@ const char* message_name(const Message& message) {
   return std::visit([](const auto& m) { return name_of(&m); }, message);
 }
 
+bool is_store_request(const Message& message) {
+  return std::holds_alternative<StoreSet>(message) || std::holds_alternative<StoreGet>(message) ||
+         std::holds_alternative<StoreWait>(message) || std::holds_alternative<StoreAdd>(message) ||
+         std::holds_alternative<StoreCompareSet>(message) ||
+         std::holds_alternative<StoreDelete>(message);
+}
+
+bool is_member_request(const Message& message) {
+  return std::holds_alternative<Join>(message) || std::holds_alternative<Heartbeat>(message) ||
+         std::holds_alternative<ReachReport>(message) ||
+         std::holds_alternative<FailureReport>(message) ||
+         std::holds_alternative<AttemptEnded>(message);
+}
+
 }  // namespace accel::rendezvous

@@ -195,4 +195,10 @@ Message decode(std::string_view payload);
 // "hello", "join", ... for protocol errors.
 const char* message_name(const Message& message);
 
+// What an authenticated client may send (docs/protocol.md, "Connection
+// states"): store requests on a store connection, and on a member
+// connection once it has joined; member requests on a member connection.
+bool is_store_request(const Message& message);
+bool is_member_request(const Message& message);
+
 }  // namespace accel::rendezvous

@@ -2,7 +2,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -23,6 +22,8 @@ using boost::system::error_code;
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 // A peer that stops reading while we have this much queued for it is dropped.
 constexpr std::size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+// Frames handed to the kernel in one sendmsg (well under IOV_MAX).
+constexpr std::size_t kMaxGatheredFrames = 64;
 
 std::chrono::milliseconds tick_period(const ServerOptions& options) {
   const auto shortest =
@@ -92,10 +93,20 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   struct Session {
     explicit Session(tcp::socket s) : socket(std::move(s)) {}
     bool queue_empty() const { return queue_head == queue.size(); }
-    const std::string& queue_front() const { return *queue[queue_head]; }
-    void queue_pop() {
-      queued_bytes -= queue[queue_head]->size();
-      queue[queue_head++].reset();
+    // Drops `count` bytes from the front of the queue: whole frames, then
+    // part of the next one.
+    void consume(std::size_t count) {
+      queued_bytes -= count;
+      while (count > 0) {
+        const std::size_t left = queue[queue_head]->size() - front_offset;
+        if (count < left) {
+          front_offset += count;
+          return;
+        }
+        count -= left;
+        front_offset = 0;
+        queue[queue_head++].reset();
+      }
       if (queue_empty()) {
         queue.clear();
         queue_head = 0;
@@ -108,9 +119,12 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     // empty, and every idle connection would hold one.
     std::vector<std::shared_ptr<const std::string>> queue;
     std::size_t queue_head = 0;
+    std::size_t front_offset = 0;  // bytes of the front frame already sent
     std::size_t queued_bytes = 0;
-    bool writing = false;
-    bool closing = false;  // close once the queue is written
+    bool writing = false;       // waiting for the socket to take more
+    bool flush_listed = false;  // in flush_list_
+    bool closing = false;       // close once the queue is written
+    bool dropping = false;      // a drop() is posted: nothing more to do
   };
 
   void accept_next() {
@@ -150,7 +164,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void readable(ConnectionId id, const std::shared_ptr<Session>& session, const error_code& error) {
-    if (closed_ || session->closing || !sessions_.contains(id)) return;
+    if (closed_ || session->closing || session->dropping || !sessions_.contains(id)) return;
     if (error) {
       drop(id);
       return;
@@ -168,7 +182,9 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     }
     core_.received(id, std::string_view(read_buffer_.data(), count), Clock::now());
     carry_out();
-    if (sessions_.contains(id) && !session->closing) wait_readable(id, session);
+    if (sessions_.contains(id) && !session->closing && !session->dropping) {
+      wait_readable(id, session);
+    }
   }
 
   void drop(ConnectionId id) {
@@ -192,49 +208,28 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
       }
       for (CoreOutput::Send& send : output.sends) enqueue(send.to, std::move(send.frame));
       for (const auto& [id, reason] : output.closes) close_after_writing(id);
+      flush_listed_sessions();
       if (output.close_probe_port) close_probe_port();
       if (output.open_probe_port) open_probe_port();
     }
   }
 
+  // Frames are queued first and written once the core's output is all
+  // queued: a connection that got several frames at once (a reply and a
+  // broadcast) gets them in one sendmsg. A broadcast's frame is one buffer
+  // shared by every queue.
   void enqueue(ConnectionId id, std::shared_ptr<const std::string> frame) {
     const auto place = sessions_.find(id);
-    if (place == sessions_.end() || place->second->closing) return;
+    if (place == sessions_.end() || place->second->closing || place->second->dropping) return;
     Session& session = *place->second;
     session.queued_bytes += frame->size();
     session.queue.push_back(std::move(frame));
     if (session.queued_bytes > kMaxQueuedBytes) {
       // It does not read what we send: a slow or stuck peer.
-      io_.post([self = shared_from_this(), id] { self->drop(id); });
-      session.closing = true;
+      drop_later(id, session);
       return;
     }
-    write_next(id, place->second);
-  }
-
-  void write_next(ConnectionId id, const std::shared_ptr<Session>& session) {
-    if (session->writing) return;
-    if (session->queue_empty()) {
-      if (session->closing) finish_close(id, session);
-      return;
-    }
-    session->writing = true;
-    boost::asio::async_write(
-        session->socket, boost::asio::buffer(session->queue_front()),
-        [self = shared_from_this(), id, session](const error_code& error, std::size_t) {
-          session->writing = false;
-          if (self->closed_) return;
-          session->queue_pop();
-          if (error) {
-            if (session->closing) {
-              self->finish_close(id, session);
-            } else {
-              self->drop(id);
-            }
-            return;
-          }
-          self->write_next(id, session);
-        });
+    list_for_flush(id, place->second);
   }
 
   // The core has forgotten the connection already; only the socket is left.
@@ -242,7 +237,75 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     const auto place = sessions_.find(id);
     if (place == sessions_.end()) return;
     place->second->closing = true;
-    write_next(id, place->second);
+    list_for_flush(id, place->second);
+  }
+
+  void list_for_flush(ConnectionId id, const std::shared_ptr<Session>& session) {
+    if (session->flush_listed) return;
+    session->flush_listed = true;
+    flush_list_.emplace_back(id, session);
+  }
+
+  void flush_listed_sessions() {
+    // flush() never adds to the list (errors are posted), so this is a
+    // plain walk.
+    for (auto& [id, session] : flush_list_) {
+      session->flush_listed = false;
+      flush(id, session);
+    }
+    flush_list_.clear();
+  }
+
+  // Writes what the socket takes now, without waiting (the socket is
+  // non-blocking); the rest once it is writable again.
+  void flush(ConnectionId id, const std::shared_ptr<Session>& session) {
+    if (session->writing || session->dropping || closed_) return;
+    while (!session->queue_empty()) {
+      gather_.clear();
+      for (std::size_t i = session->queue_head;
+           i < session->queue.size() && gather_.size() < kMaxGatheredFrames; ++i) {
+        const std::string& frame = *session->queue[i];
+        const std::size_t skip = gather_.empty() ? session->front_offset : 0;
+        gather_.emplace_back(frame.data() + skip, frame.size() - skip);
+      }
+      error_code error;
+      const std::size_t written = session->socket.write_some(gather_, error);
+      if (error == boost::asio::error::would_block || error == boost::asio::error::try_again) {
+        wait_writable(id, session);
+        return;
+      }
+      if (error) {  // a reset peer: gone
+        drop_later(id, *session);
+        return;
+      }
+      session->consume(written);
+    }
+    if (session->closing) finish_close(id, session);
+  }
+
+  // drop() reports to the core, which must not happen while the core's
+  // output is being carried out: it runs from the loop instead.
+  void drop_later(ConnectionId id, Session& session) {
+    session.dropping = true;
+    io_.post([self = shared_from_this(), id] { self->drop(id); });
+  }
+
+  void wait_writable(ConnectionId id, const std::shared_ptr<Session>& session) {
+    session->writing = true;
+    session->socket.async_wait(tcp::socket::wait_write,
+                               [self = shared_from_this(), id, session](const error_code& error) {
+                                 session->writing = false;
+                                 if (self->closed_ || !self->sessions_.contains(id)) return;
+                                 if (error) {
+                                   if (session->closing) {
+                                     self->finish_close(id, session);
+                                   } else {
+                                     self->drop(id);
+                                   }
+                                   return;
+                                 }
+                                 self->flush(id, session);
+                               });
   }
 
   void finish_close(ConnectionId id, const std::shared_ptr<Session>& session) {
@@ -276,11 +339,15 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     probe_acceptor_.reset();
   }
 
+  // accept() says who connected for free: the peer address costs no
+  // getpeername per probe (thousands of members probe at once).
   void accept_probe() {
     probe_acceptor_->async_accept(
-        [self = shared_from_this()](const error_code& error, tcp::socket socket) {
+        probe_peer_, [self = shared_from_this()](const error_code& error, tcp::socket socket) {
           if (self->closed_ || error == boost::asio::error::operation_aborted) return;
-          if (!error) self->hold_probe(std::make_shared<tcp::socket>(std::move(socket)));
+          if (!error) {
+            self->hold_probe(std::make_shared<tcp::socket>(std::move(socket)), self->probe_peer_);
+          }
           if (self->probe_acceptor_) self->accept_probe();
         });
   }
@@ -288,8 +355,8 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   // The member closes its probe connection first; closing ours only after
   // its end of file leaves the TIME_WAIT on the member's side, not on
   // MASTER_PORT, which a worker is about to bind.
-  void hold_probe(const std::shared_ptr<tcp::socket>& socket) {
-    note_address_reached(*socket);
+  void hold_probe(const std::shared_ptr<tcp::socket>& socket, const tcp::endpoint& peer) {
+    note_address_reached(*socket, peer);
     probe_sockets_.insert(socket);
     socket->async_wait(tcp::socket::wait_read,
                        [self = shared_from_this(), socket](const error_code&) {
@@ -302,12 +369,12 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   // The address a member on another host reached this machine at: the
   // launcher names the interface for its own workers' gloo from it when
   // main_process_ip means loopback here (Debian's "127.0.1.1 <hostname>").
-  void note_address_reached(const tcp::socket& socket) {
-    error_code remote_error;
+  void note_address_reached(const tcp::socket& socket, const tcp::endpoint& peer) {
+    const std::string remote = unmapped(peer.address());
+    if (base::is_loopback(remote)) return;
     error_code local_error;
-    const std::string remote = unmapped(socket.remote_endpoint(remote_error).address());
     const std::string local = unmapped(socket.local_endpoint(local_error).address());
-    if (remote_error || local_error || base::is_loopback(remote) || remote == local) return;
+    if (local_error || remote == local) return;
     address_reached_by_others_ = local;
   }
 
@@ -335,6 +402,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   ServerCore core_;
   tcp::acceptor acceptor_;
   std::optional<tcp::acceptor> probe_acceptor_;
+  tcp::endpoint probe_peer_;  // of the probe accept in progress
   // Probe connections waiting for the member's end of file; a set, as
   // thousands of members probe at once and each leaves on its own.
   std::unordered_set<std::shared_ptr<tcp::socket>> probe_sockets_;
@@ -343,6 +411,10 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer retry_timer_;
   std::unordered_map<ConnectionId, std::shared_ptr<Session>> sessions_;
   std::vector<char> read_buffer_;
+  // Sessions with frames queued since the last flush, and the buffers of
+  // one sendmsg; both kept between calls so a busy server does not allocate.
+  std::vector<std::pair<ConnectionId, std::shared_ptr<Session>>> flush_list_;
+  std::vector<boost::asio::const_buffer> gather_;
   ConnectionId next_id_ = 1;
   uint16_t port_ = 0;
   bool closed_ = false;

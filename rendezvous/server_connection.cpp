@@ -33,8 +33,11 @@ std::optional<std::string> version_mismatch(std::string_view payload) {
 
 }  // namespace
 
-ServerConnection::ServerConnection(const AuthConfig& config, Clock::time_point connected_at)
-    : config_(config), state_deadline_(connected_at + config.hello_timeout) {}
+ServerConnection::ServerConnection(const AuthConfig& config, HmacSha256& token_mac,
+                                   Clock::time_point connected_at)
+    : config_(config),
+      token_mac_(token_mac),
+      state_deadline_(connected_at + config.hello_timeout) {}
 
 void ServerConnection::receive(std::string_view bytes, Clock::time_point now,
                                ConnectionOutput& out) {
@@ -99,17 +102,12 @@ void ServerConnection::handle_frame(std::string_view payload, ConnectionOutput& 
     refuse(std::string("malformed request: ") + error.what(), out);
     return;
   }
-  const bool store_request =
-      std::holds_alternative<StoreSet>(request) || std::holds_alternative<StoreGet>(request) ||
-      std::holds_alternative<StoreWait>(request) || std::holds_alternative<StoreAdd>(request) ||
-      std::holds_alternative<StoreCompareSet>(request) ||
-      std::holds_alternative<StoreDelete>(request);
-  const bool member_request = std::holds_alternative<Join>(request) ||
-                              std::holds_alternative<Heartbeat>(request) ||
-                              std::holds_alternative<ReachReport>(request) ||
-                              std::holds_alternative<FailureReport>(request) ||
-                              std::holds_alternative<AttemptEnded>(request);
-  if ((role_ == Role::kStore && !store_request) || (role_ == Role::kMember && !member_request)) {
+  // A member may use the store on its own connection (a launcher needs no
+  // second connection for it); ServerCore refuses that until it has joined.
+  const bool allowed = role_ == Role::kStore
+                           ? is_store_request(request)
+                           : is_member_request(request) || is_store_request(request);
+  if (!allowed) {
     refuse(std::string("unexpected ") + message_name(request) + " on a " +
                (role_ == Role::kStore ? "store" : "member") + " connection",
            out);
@@ -144,8 +142,8 @@ void ServerConnection::handle_hello(std::string_view payload, ConnectionOutput& 
   role_ = hello->role;
   client_nonce_ = hello->client_nonce;
   server_nonce_ = config_.random_bytes(kNonceBytes);
-  const ProofInput input{config_.token, server_nonce_, client_nonce_, config_.job_id, role_};
-  out.replies.emplace_back(Challenge{server_nonce_, server_proof(input)});
+  const ProofInput input{server_nonce_, client_nonce_, config_.job_id, role_};
+  out.replies.emplace_back(Challenge{server_nonce_, server_proof(token_mac_, input)});
   state_ = ConnectionState::kAwaitingProof;
   state_deadline_ = now_ + config_.io_timeout;
 }
@@ -163,8 +161,8 @@ void ServerConnection::handle_proof(std::string_view payload, ConnectionOutput& 
     refuse(std::string("expected a proof, got ") + message_name(message), out);
     return;
   }
-  const ProofInput input{config_.token, server_nonce_, client_nonce_, config_.job_id, role_};
-  if (!equal_in_constant_time(proof->client_proof, client_proof(input))) {
+  const ProofInput input{server_nonce_, client_nonce_, config_.job_id, role_};
+  if (!equal_in_constant_time(proof->client_proof, client_proof(token_mac_, input))) {
     refuse("wrong job token", out);
     return;
   }

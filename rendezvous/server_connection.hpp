@@ -7,6 +7,9 @@
 // -> closed. Until authenticated it only answers the handshake; a wrong magic,
 // protocol version, job id or token gets a Refused frame and the connection
 // closes, so an unauthenticated peer never reaches the job or the store.
+// Authenticated, a store connection may send store requests only, a member
+// connection member requests and store requests (ServerCore refuses the
+// latter until the member has joined).
 // Deadlines: the hello within hello_timeout of connecting, the proof within
 // io_timeout of the challenge, and once authenticated every frame within
 // io_timeout of its first byte (a client trickling bytes is cut off).
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "rendezvous/frame.hpp"
+#include "rendezvous/hmac.hpp"
 #include "rendezvous/messages.hpp"
 #include "rendezvous/round.hpp"
 
@@ -48,7 +52,9 @@ enum class ConnectionState { kAwaitingHello, kAwaitingProof, kAuthenticated, kCl
 
 class ServerConnection {
  public:
-  ServerConnection(const AuthConfig& config, Clock::time_point connected_at);
+  // `token_mac` (config.token's) outlives the connection; the server shares
+  // one among all of them.
+  ServerConnection(const AuthConfig& config, HmacSha256& token_mac, Clock::time_point connected_at);
 
   void receive(std::string_view bytes, Clock::time_point now, ConnectionOutput& out);
   // Why the connection must close now because a deadline passed, if it must.
@@ -67,6 +73,7 @@ class ServerConnection {
   void handle_proof(std::string_view payload, ConnectionOutput& out);
 
   const AuthConfig& config_;
+  HmacSha256& token_mac_;
   ConnectionState state_ = ConnectionState::kAwaitingHello;
   Role role_ = Role::kMember;
   FrameDecoder decoder_;

@@ -40,12 +40,13 @@ std::string joined_keys(const std::vector<std::string>& keys) {
 
 ServerCore::ServerCore(CoreOptions options, Clock::time_point start)
     : options_(std::move(options)),
+      token_mac_(options_.auth.token),
       round_(options_.round, start),
-      member_connection_(static_cast<std::size_t>(std::max(options_.round.member_count, 0)), 0),
-      next_heartbeat_(start + options_.heartbeat_interval) {}
+      member_connection_(static_cast<std::size_t>(std::max(options_.round.member_count, 0)), 0) {}
 
 void ServerCore::connected(ConnectionId id, Clock::time_point now) {
-  connections_.try_emplace(id, options_.auth, now);
+  const auto [place, added] = connections_.try_emplace(id, options_.auth, token_mac_, now);
+  if (added) place->second.last_sent = now;
 }
 
 void ServerCore::received(ConnectionId id, std::string_view bytes, Clock::time_point now) {
@@ -60,10 +61,10 @@ void ServerCore::received(ConnectionId id, std::string_view bytes, Clock::time_p
   for (const Message& request : step.requests) {
     // A request may close the connection (a refused join): stop there.
     if (!connections_.contains(id)) return;
-    if (connection.protocol.role() == Role::kMember) {
-      handle_member_request(id, connection, request);
-    } else {
+    if (is_store_request(request)) {
       handle_store_request(id, connection, request);
+    } else {
+      handle_member_request(id, connection, request);
     }
   }
   if (step.close_reason && connections_.contains(id)) close(id, connection, *step.close_reason);
@@ -130,6 +131,14 @@ void ServerCore::handle_member_request(ConnectionId id, Connection& connection,
 
 void ServerCore::handle_store_request(ConnectionId id, Connection& connection,
                                       const Message& request) {
+  // Until its join is accepted a member connection is not in the job (the
+  // join may still be refused for disagreeing), so it gets nothing of the
+  // job's, the store included; a client that wants only the store
+  // authenticates as a store client.
+  if (connection.protocol.role() == Role::kMember && connection.member < 0) {
+    close(id, connection, std::string("expected a join, got ") + message_name(request));
+    return;
+  }
   if (connection.waiting) {
     close(id, connection,
           std::string("a ") + message_name(request) +
@@ -183,9 +192,22 @@ void ServerCore::answer_ready_waiters(const std::vector<WaiterId>& ready) {
 
 void ServerCore::tick(Clock::time_point now) {
   now_ = now;
+  // The round first: a status it sends makes a heartbeat unnecessary.
+  RoundActions actions;
+  round_.tick(now, actions);
+  deliver(actions);
+
   std::vector<std::pair<ConnectionId, std::string>> expired;
-  for (const auto& [id, connection] : connections_) {
-    if (auto reason = connection.protocol.deadline_passed(now)) expired.emplace_back(id, *reason);
+  std::shared_ptr<const std::string> heartbeat;
+  for (auto& [id, connection] : connections_) {
+    if (auto reason = connection.protocol.deadline_passed(now)) {
+      expired.emplace_back(id, *reason);
+    } else if (connection.member >= 0 &&
+               now - connection.last_sent >= options_.heartbeat_interval) {
+      if (!heartbeat) heartbeat = frame_of(Heartbeat{});
+      connection.last_sent = now;
+      output_.sends.push_back({id, heartbeat});
+    }
   }
   for (const auto& [id, reason] : expired) {
     const auto place = connections_.find(id);
@@ -206,18 +228,6 @@ void ServerCore::tick(Clock::time_point now) {
                               joined_keys(store_.missing(connection.wait_keys))));
     connection.wait_keys.clear();
   }
-
-  if (now >= next_heartbeat_) {
-    next_heartbeat_ = now + options_.heartbeat_interval;
-    const auto frame = frame_of(Heartbeat{});
-    for (const ConnectionId id : member_connection_) {
-      if (id != 0) send_frame(id, frame);
-    }
-  }
-
-  RoundActions actions;
-  round_.tick(now, actions);
-  deliver(actions);
 }
 
 void ServerCore::probe_port_opened(uint16_t port) {
@@ -260,6 +270,8 @@ void ServerCore::send(ConnectionId id, const Message& message) {
 }
 
 void ServerCore::send_frame(ConnectionId id, std::shared_ptr<const std::string> frame) {
+  const auto place = connections_.find(id);
+  if (place != connections_.end()) place->second.last_sent = now_;
   output_.sends.push_back({id, std::move(frame)});
 }
 

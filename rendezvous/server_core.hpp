@@ -8,7 +8,10 @@
 // Cost: every request is O(1) plus what it answers (a store key created
 // wakes only its own waiters; a broadcast is encoded once and shared).
 // tick() visits every connection for its deadline and every member for
-// silence; the shell calls it a few times a second.
+// silence; the shell calls it a few times a second. A member gets a
+// heartbeat only when it was sent nothing else for a heartbeat interval: at
+// 16k members in a busy phase (status, reach-check, go, store replies)
+// heartbeats were most of the server's messages.
 // Not thread-safe: one event loop owns it.
 #pragma once
 
@@ -68,9 +71,11 @@ class ServerCore {
 
  private:
   struct Connection {
-    explicit Connection(const AuthConfig& auth, Clock::time_point now) : protocol(auth, now) {}
+    Connection(const AuthConfig& auth, HmacSha256& token_mac, Clock::time_point now)
+        : protocol(auth, token_mac, now) {}
     ServerConnection protocol;
-    int member = -1;  // joined member index
+    int member = -1;              // joined member index
+    Clock::time_point last_sent;  // for the heartbeat it may not need
     bool waiting = false;
     std::vector<std::string> wait_keys;
     Clock::time_point wait_deadline;
@@ -87,13 +92,13 @@ class ServerCore {
   void forget(ConnectionId id, Connection& connection);
 
   CoreOptions options_;
+  HmacSha256 token_mac_;  // options_.auth.token's, for every connection's proofs
   Round round_;
   KvStore store_;
   std::unordered_map<ConnectionId, Connection> connections_;
   std::vector<ConnectionId> member_connection_;  // by member index; 0 = none
   // Store waits by deadline, checked on tick (ids of closed connections skipped).
   std::multimap<Clock::time_point, ConnectionId> wait_deadlines_;
-  Clock::time_point next_heartbeat_;
   Clock::time_point now_;  // of the call in progress
   CoreOutput output_;
 };

@@ -65,11 +65,12 @@ class StoreClient::Impl {
     const Message challenge_message = read(deadline, "the handshake");
     const auto* challenge = std::get_if<Challenge>(&challenge_message);
     if (challenge == nullptr) unexpected(challenge_message, "a challenge");
-    const ProofInput input{token, challenge->server_nonce, client_nonce, job_id, Role::kStore};
-    if (!equal_in_constant_time(challenge->server_proof, server_proof(input))) {
+    HmacSha256 token_mac(token);
+    const ProofInput input{challenge->server_nonce, client_nonce, job_id, Role::kStore};
+    if (!equal_in_constant_time(challenge->server_proof, server_proof(token_mac, input))) {
       fail("the store does not know this job's token (ACCEL_JOB_TOKEN): its proof did not match");
     }
-    write(Proof{client_proof(input)}, deadline);
+    write(Proof{client_proof(token_mac, input)}, deadline);
     const Message welcome = read(deadline, "the handshake");
     if (!std::holds_alternative<Welcome>(welcome)) unexpected(welcome, "a welcome");
   }

@@ -7,10 +7,10 @@
 // (this program exec'd with --serve, so its memory is its own: peak RSS is
 // its VmHWM, and RSS per connection is (VmHWM - VmRSS before any client) /
 // connections). The machines (rendezvous_swarm.hpp: each joins as a member,
-// answers the reach-check, gets go, then passes a store barrier on a store
-// connection) live in --client-processes processes, forked, each running
-// its share on one io_context: two let the clients use both cores of a
-// 2-core machine while the server waits for them.
+// answers the reach-check, gets go, then passes a store barrier on its
+// member connection) live in --client-processes processes, forked, each
+// running its share on one io_context: two let the clients use both cores
+// of a 2-core machine while the server waits for them.
 // The time runs from the first connect to the last machine through the
 // barrier ("time to all go" is the member part alone); each row is the
 // fastest of --runs runs, with that run's memory and CPU seconds (CPU is
@@ -18,11 +18,11 @@
 //
 // Modes: full (the above), join (members only, done at go), store (store
 // clients only: what torch's TCPStore benchmark measures). auto = full, then
-// store for the rows to compare with torch's; full only when the
-// descriptors fit: the server holds 2 per machine at the barrier, and
-// RLIMIT_NOFILE's hard limit can only be raised with CAP_SYS_RESOURCE; when
-// they do not fit, the row says so and join and store run one after the
-// other instead, each needing one descriptor per machine.
+// store for the rows to compare with torch's. The server holds one
+// descriptor per machine (plus the probes of the reach-check window), each
+// client process one per machine of its share: every process raises its soft
+// RLIMIT_NOFILE to the hard limit (raising that needs CAP_SYS_RESOURCE), and
+// a row that would not fit is skipped, saying so.
 //
 // --window bounds the connections being set up at once (connect until
 // welcome; probe connects): a burst of thousands of SYNs at one listener
@@ -89,11 +89,13 @@ std::size_t raise_fd_limit() {
   return limit.rlim_max;
 }
 
-// Descriptors the busier process (server or clients) holds at its peak.
+// Descriptors the server holds at its peak: a connection per machine, and
+// the reach-check's probe connections, at most `window` at once. A client
+// process holds its share of both, so it needs no more than this.
 std::size_t descriptors_needed(Mode mode, std::size_t machines, std::size_t window) {
-  const std::size_t probes = window == 0 ? machines : window;
+  const std::size_t probes = window == 0 ? machines : std::min(window, machines);
   switch (mode) {
-    case Mode::kFull: return 2 * machines + probes + kSpareDescriptors;
+    case Mode::kFull:
     case Mode::kJoin: return machines + probes + kSpareDescriptors;
     case Mode::kStore: return machines + kSpareDescriptors;
   }
@@ -190,6 +192,9 @@ class ServerProcess {
   static int serve(int member_count) {
     uint16_t port = 0;
     try {
+      // Inherited across fork and exec from the bench, which raised it; a
+      // server started some other way raises its own.
+      raise_fd_limit();
       const char* token = std::getenv(kTokenVariable);
       boost::asio::io_context io(1);
       rdzv::ServerOptions options;
@@ -314,6 +319,13 @@ class ClientProcess {
     SwarmResult result;
     double cpu = 0;
     try {
+      const std::size_t limit = raise_fd_limit();
+      const std::size_t needed =
+          descriptors_needed(plan.mode, static_cast<std::size_t>(plan.count), plan.window);
+      if (needed > limit) {
+        throw std::runtime_error("a client process needs about " + std::to_string(needed) +
+                                 " descriptors, RLIMIT_NOFILE allows " + std::to_string(limit));
+      }
       io.emplace(1);
       swarm.emplace(*io, plan);
       const double cpu_before = own_cpu_seconds();
@@ -426,7 +438,7 @@ void run_row(const RowPlan& row, int runs) {
     if (failed) break;
   }
   const Measurement& m = *best;
-  const int connections = mode == Mode::kFull ? 2 * machines : machines;
+  const int connections = machines;
   const double per_connection_bytes =
       static_cast<double>(m.peak_kib - m.rss_before_kib) * 1024.0 / connections;
   std::printf("| %d | %s | %s | %s | %s | %.0f B | %.2f s | %.2f s | %ld |", machines,
@@ -503,27 +515,15 @@ int main(int argc, char** argv) {
       if (mode_text == "full") modes = {Mode::kFull};
       if (mode_text == "join") modes = {Mode::kJoin};
       if (mode_text == "store") modes = {Mode::kStore};
-      if (mode_text == "auto") {
-        const std::size_t needed =
-            descriptors_needed(Mode::kFull, static_cast<std::size_t>(machines), window);
-        if (needed <= fd_limit) {
-          modes = {Mode::kFull, Mode::kStore};
-        } else {
-          std::printf(
-              "| %d | %s | skipped: needs about %zu descriptors per process, "
-              "RLIMIT_NOFILE's hard limit is %zu (raising it needs CAP_SYS_RESOURCE) "
-              "| | | | | | |\n",
-              machines, mode_name(Mode::kFull), needed, fd_limit);
-          modes = {Mode::kJoin, Mode::kStore};
-        }
-      }
+      if (mode_text == "auto") modes = {Mode::kFull, Mode::kStore};
       for (const Mode mode : modes) {
         const std::size_t needed =
             descriptors_needed(mode, static_cast<std::size_t>(machines), window);
         if (needed > fd_limit) {
           std::printf(
-              "| %d | %s | skipped: needs about %zu descriptors per process, the hard "
-              "limit is %zu | | | | | | |\n",
+              "| %d | %s | skipped: needs about %zu descriptors in the server, "
+              "RLIMIT_NOFILE's hard limit is %zu (raising it needs CAP_SYS_RESOURCE) "
+              "| | | | | | |\n",
               machines, mode_name(mode), needed, fd_limit);
           continue;
         }

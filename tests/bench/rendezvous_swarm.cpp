@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
@@ -26,6 +27,7 @@ struct Link {
   tcp::socket socket;
   rdzv::FrameDecoder in;
   std::string client_nonce;
+  std::array<char, 512> buffer;
 };
 
 struct Machine {
@@ -36,7 +38,9 @@ struct Machine {
   Link store;
   tcp::socket probe;
   int round = 0;
-  enum class StoreStep { kAdd, kSet, kWait } store_step = StoreStep::kAdd;
+  bool welcomed = false;             // on the member connection
+  Clock::time_point member_sent_at;  // the last frame on it, for heartbeats
+  enum class StoreStep { kAdd, kSet, kWait, kDone } store_step = StoreStep::kAdd;
 };
 
 enum class Dial { kMember, kStore, kProbe };
@@ -56,6 +60,9 @@ boost::asio::ip::address_v4 machine_address(int index) {
   return boost::asio::ip::address_v4((127U << 24) | ((1U << 16) + static_cast<uint32_t>(index)));
 }
 
+// The server's default, which MemberClient uses too.
+constexpr std::chrono::milliseconds kHeartbeatInterval{1'000};
+
 }  // namespace
 
 class Swarm::Impl {
@@ -64,8 +71,9 @@ class Swarm::Impl {
       : io_(io),
         plan_(std::move(plan)),
         server_(boost::asio::ip::make_address(kLoopback), plan_.port),
+        token_mac_(plan_.token),
         deadline_(io),
-        read_buffer_(64 * 1024) {
+        heartbeat_timer_(io) {
     machines_.reserve(static_cast<std::size_t>(plan_.count));
     for (int i = plan_.first_machine; i < plan_.first_machine + plan_.count; ++i) {
       machines_.push_back(std::make_unique<Machine>(io_, i));
@@ -83,6 +91,7 @@ class Swarm::Impl {
     const Dial first = plan_.mode == Mode::kStore ? Dial::kStore : Dial::kMember;
     for (auto& machine : machines_) pending_.emplace_back(machine.get(), first);
     admit();
+    if (plan_.mode != Mode::kStore) schedule_heartbeats();
     io_.run();
     return result_;
   }
@@ -143,11 +152,13 @@ class Swarm::Impl {
     read(machine, link, role);
   }
 
+  // Connected is reached: the report goes at once, as MemberClient sends it.
   // The member ends its probe connection itself (the server closes its side
   // after that end of file). Its window slot is kept until the server's own
   // end of file: only then has the server accepted the connection, and a
   // connection the server has not accepted yet still fills its accept queue.
   void reached(Machine& machine) {
+    send(machine, machine.member, rdzv::ReachReport{machine.round, true, "", kLoopback, "lo"});
     error_code ignored;
     machine.probe.shutdown(tcp::socket::shutdown_send, ignored);
     machine.probe.async_wait(tcp::socket::wait_read, [this, &machine](const error_code&) {
@@ -155,43 +166,65 @@ class Swarm::Impl {
       error_code closed;
       machine.probe.close(closed);
       release();
-      send(machine, machine.member, rdzv::ReachReport{machine.round, true, "", kLoopback, "lo"});
+    });
+  }
+
+  // --- heartbeats, as rendezvous::MemberClient sends them --------------------------
+  // A welcomed member sends one when it has sent nothing for the interval
+  // (docs/protocol.md, "Heartbeats"). MemberClient checks once an interval,
+  // this sweep four times: the swarm sends at least as many as real members.
+  void schedule_heartbeats() {
+    heartbeat_timer_.expires_after(kHeartbeatInterval / 4);
+    heartbeat_timer_.async_wait([this](const error_code& error) {
+      if (error || finished_) return;
+      const Clock::time_point now = Clock::now();
+      for (auto& machine : machines_) {
+        if (machine->welcomed && now - machine->member_sent_at >= kHeartbeatInterval) {
+          send(*machine, machine->member, rdzv::Heartbeat{});
+        }
+      }
+      schedule_heartbeats();
     });
   }
 
   // --- frames ------------------------------------------------------------------
-  void send(Machine& machine, Link& link, const rdzv::Message& message) {
-    const std::string frame = rdzv::encode_frame(rdzv::encode(message));
+  // All of `messages` in one write.
+  void send(Machine& machine, Link& link, std::initializer_list<rdzv::Message> messages) {
+    if (&link == &machine.member) machine.member_sent_at = Clock::now();
+    std::string frames;
+    for (const rdzv::Message& message : messages) {
+      frames += rdzv::encode_frame(rdzv::encode(message));
+    }
     // Frames here are tiny and each connection has one request out at a
     // time, so the socket's send buffer always has room.
     error_code error;
-    const std::size_t written = link.socket.write_some(boost::asio::buffer(frame), error);
-    if (!error && written != frame.size()) error = boost::asio::error::would_block;
+    const std::size_t written = link.socket.write_some(boost::asio::buffer(frames), error);
+    if (!error && written != frames.size()) error = boost::asio::error::would_block;
     if (error) fail(describe(machine, &link) + ": send: " + error.message());
   }
-
-  void read(Machine& machine, Link& link, rdzv::Role role) {
-    link.socket.async_wait(tcp::socket::wait_read,
-                           [this, &machine, &link, role](const error_code& error) {
-                             if (!finished_) readable(machine, link, role, error);
-                           });
+  void send(Machine& machine, Link& link, const rdzv::Message& message) {
+    send(machine, link, {message});
   }
 
-  void readable(Machine& machine, Link& link, rdzv::Role role, const error_code& error) {
-    error_code read_error = error;
-    std::size_t count = 0;
-    if (!read_error) {
-      count = link.socket.read_some(boost::asio::buffer(read_buffer_), read_error);
-    }
-    if (read_error == boost::asio::error::would_block) {
-      read(machine, link, role);
+  // A read into the link's own buffer, not a wait for readability and a
+  // read into a shared one: Asio re-arms a wait with an epoll_ctl each time,
+  // a read costs nothing until the socket runs dry (the clients share the
+  // machine's cores with the server they measure).
+  void read(Machine& machine, Link& link, rdzv::Role role) {
+    link.socket.async_read_some(
+        boost::asio::buffer(link.buffer),
+        [this, &machine, &link, role](const error_code& error, std::size_t count) {
+          if (!finished_) received(machine, link, role, error, count);
+        });
+  }
+
+  void received(Machine& machine, Link& link, rdzv::Role role, const error_code& error,
+                std::size_t count) {
+    if (error) {
+      fail(describe(machine, &link) + ": receive: " + error.message());
       return;
     }
-    if (read_error) {
-      fail(describe(machine, &link) + ": receive: " + read_error.message());
-      return;
-    }
-    link.in.append(std::string_view(read_buffer_.data(), count));
+    link.in.append(std::string_view(link.buffer.data(), count));
     bool keep_reading = true;
     while (std::optional<std::string> payload = link.in.next()) {
       rdzv::Message message;
@@ -212,38 +245,48 @@ class Swarm::Impl {
     if (keep_reading) read(machine, link, role);
   }
 
-  // Both roles: true when the challenge was answered.
+  // Both roles: true when the challenge was answered. A member sends its
+  // join with its proof, as MemberClient does.
   bool answer_challenge(Machine& machine, Link& link, const rdzv::Message& message,
                         rdzv::Role role) {
     const auto* challenge = std::get_if<rdzv::Challenge>(&message);
     if (challenge == nullptr) return false;
-    const rdzv::ProofInput input{plan_.token, challenge->server_nonce, link.client_nonce, kJobId,
-                                 role};
-    if (!rdzv::equal_in_constant_time(challenge->server_proof, rdzv::server_proof(input))) {
+    const rdzv::ProofInput input{challenge->server_nonce, link.client_nonce, kJobId, role};
+    if (!rdzv::equal_in_constant_time(challenge->server_proof,
+                                      rdzv::server_proof(token_mac_, input))) {
       fail(describe(machine, &link) + ": the server's proof is wrong");
       return true;
     }
-    send(machine, link, rdzv::Proof{rdzv::client_proof(input)});
+    const rdzv::Proof proof{rdzv::client_proof(token_mac_, input)};
+    if (role == rdzv::Role::kMember) {
+      send(machine, link, {proof, join_of(machine)});
+    } else {
+      send(machine, link, proof);
+    }
     return true;
+  }
+
+  rdzv::Join join_of(const Machine& machine) const {
+    rdzv::JoinRequest join;
+    join.member_index = machine.index;
+    join.member_count = plan_.machines;
+    join.num_processes = plan_.machines;
+    join.local_workers = 1;
+    join.node_rank = machine.index;
+    join.script = "train.py";
+    join.hostname = "sim-" + std::to_string(machine.index);
+    return rdzv::Join{join};
   }
 
   bool on_member_frame(Machine& machine, const rdzv::Message& message) {
     if (answer_challenge(machine, machine.member, message, rdzv::Role::kMember)) return true;
     if (std::holds_alternative<rdzv::Welcome>(message)) {
       release();
-      rdzv::JoinRequest join;
-      join.member_index = machine.index;
-      join.member_count = plan_.machines;
-      join.num_processes = plan_.machines;
-      join.local_workers = 1;
-      join.node_rank = machine.index;
-      join.script = "train.py";
-      join.hostname = "sim-" + std::to_string(machine.index);
-      send(machine, machine.member, rdzv::Join{join});
+      machine.welcomed = true;
     } else if (std::holds_alternative<rdzv::Status>(message)) {
       // the server is waiting for others
     } else if (std::holds_alternative<rdzv::Heartbeat>(message)) {
-      send(machine, machine.member, rdzv::Heartbeat{});
+      // a sign of life; our own go out on the sweep
     } else if (const auto* check = std::get_if<rdzv::ReachCheck>(&message)) {
       machine.round = check->round;
       probe_port_ = check->master_port;
@@ -254,9 +297,11 @@ class Swarm::Impl {
       if (plan_.mode == Mode::kJoin) {
         passed();
       } else {
-        pending_.emplace_back(&machine, Dial::kStore);
-        admit();
+        // The barrier on the member's own connection (docs/protocol.md, "Store").
+        start_barrier(machine, machine.member);
       }
+    } else if (const auto* reply = std::get_if<rdzv::StoreReply>(&message)) {
+      barrier_step(machine, machine.member, *reply);
     } else {
       fail(describe(machine, &machine.member) + ": unexpected " + rdzv::message_name(message) +
            explain(message));
@@ -268,32 +313,51 @@ class Swarm::Impl {
     if (answer_challenge(machine, machine.store, message, rdzv::Role::kStore)) return true;
     if (std::holds_alternative<rdzv::Welcome>(message)) {
       release();
-      machine.store_step = Machine::StoreStep::kAdd;
-      send(machine, machine.store, rdzv::StoreAdd{"barrier", 1});
+      start_barrier(machine, machine.store);
       return true;
     }
     const auto* reply = std::get_if<rdzv::StoreReply>(&message);
-    if (reply == nullptr || reply->status != rdzv::StoreStatus::kOk) {
+    if (reply == nullptr) {
       fail(describe(machine, &machine.store) + ": unexpected " + rdzv::message_name(message) +
            explain(message));
+      return false;
+    }
+    return barrier_step(machine, machine.store, *reply);
+  }
+
+  // The barrier torch's rendezvous does: add 1 to a counter; the one that
+  // makes it the job's machine count sets "barrier-done"; all wait for it.
+  void start_barrier(Machine& machine, Link& link) {
+    machine.store_step = Machine::StoreStep::kAdd;
+    send(machine, link, rdzv::StoreAdd{"barrier", 1});
+  }
+
+  // False once the machine is through (its link need not be read any more).
+  bool barrier_step(Machine& machine, Link& link, const rdzv::StoreReply& reply) {
+    if (reply.status != rdzv::StoreStatus::kOk) {
+      fail(describe(machine, &link) + ": store-reply " + explain(reply));
       return false;
     }
     const rdzv::StoreWait wait{{"barrier-done"}, 600'000};
     switch (machine.store_step) {
       case Machine::StoreStep::kAdd:
-        if (reply->number == plan_.machines) {
+        if (reply.number == plan_.machines) {
           machine.store_step = Machine::StoreStep::kSet;
-          send(machine, machine.store, rdzv::StoreSet{"barrier-done", "1"});
+          send(machine, link, rdzv::StoreSet{"barrier-done", "1"});
         } else {
           machine.store_step = Machine::StoreStep::kWait;
-          send(machine, machine.store, wait);
+          send(machine, link, wait);
         }
         return true;
       case Machine::StoreStep::kSet:
         machine.store_step = Machine::StoreStep::kWait;
-        send(machine, machine.store, wait);
+        send(machine, link, wait);
         return true;
-      case Machine::StoreStep::kWait: passed(); return false;
+      case Machine::StoreStep::kWait:
+        machine.store_step = Machine::StoreStep::kDone;
+        passed();
+        return false;
+      case Machine::StoreStep::kDone: break;
     }
     return false;
   }
@@ -322,6 +386,7 @@ class Swarm::Impl {
   void finish() {
     finished_ = true;
     deadline_.cancel();
+    heartbeat_timer_.cancel();
     io_.stop();
   }
 
@@ -339,12 +404,13 @@ class Swarm::Impl {
   boost::asio::io_context& io_;
   SwarmPlan plan_;
   tcp::endpoint server_;
+  rdzv::HmacSha256 token_mac_;  // as a launcher keeps one, and the server
   uint16_t probe_port_ = 0;
   boost::asio::steady_timer deadline_;
+  boost::asio::steady_timer heartbeat_timer_;
   std::vector<std::unique_ptr<Machine>> machines_;
   std::deque<std::pair<Machine*, Dial>> pending_;
   std::size_t in_flight_ = 0;
-  std::vector<char> read_buffer_;  // shared: one socket is read at a time
   int gone_ = 0;
   bool finished_ = false;
   SwarmResult result_;

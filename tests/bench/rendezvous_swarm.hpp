@@ -3,10 +3,13 @@
 // against a rendezvous server (docs/protocol.md):
 //   member: connect, hello / challenge (the server's proof is checked) /
 //           proof / welcome, join, answer the reach-check (connect to the
-//           probe port, end it), go; heartbeats are answered;
-//   store:  after go, a second connection authenticates as a store client,
-//           add("barrier", 1); the one that reaches the job's machine count
-//           sets "barrier-done"; each waits for "barrier-done".
+//           probe port, end it), go; a heartbeat when it has sent nothing
+//           for a second, as MemberClient does;
+//   barrier: after go, on the member's own connection (a joined member may
+//           use the store, docs/protocol.md): add("barrier", 1); the one
+//           that reaches the job's machine count sets "barrier-done"; each
+//           waits for "barrier-done". In Mode::kStore the machine is a store
+//           client instead: one connection with role store, the same barrier.
 // Each machine connects from its own 127/8 address. At most `window`
 // connections are being set up at once (connect to welcome; probe connect
 // to the server's end of file), so bursts do not overflow accept queues.
@@ -28,8 +31,9 @@ using Clock = std::chrono::steady_clock;
 inline constexpr const char* kJobId = "rendezvous-bench";
 inline constexpr const char* kLoopback = "127.0.0.1";
 
-// full: join, then the store barrier; join: done at go; store: the store
-// barrier alone (what torch's TCPStore benchmark measures).
+// full: join, then the store barrier on the member connection; join: done
+// at go; store: the store barrier alone, on store connections (what torch's
+// TCPStore benchmark measures).
 enum class Mode { kFull, kJoin, kStore };
 
 struct SwarmPlan {

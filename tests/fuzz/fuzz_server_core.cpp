@@ -52,6 +52,7 @@ struct Harness {
   std::set<ConnectionId> open;
   std::set<ConnectionId> closed;
   std::string last_server_nonce;
+  HmacSha256 token_mac{kToken};
 
   // Checks what the core sent, and remembers the last challenge's nonce.
   void drain() {
@@ -92,8 +93,8 @@ struct Harness {
     const std::string client_nonce(kNonceBytes, 'c');
     feed(id,
          encode_frame(encode(Hello{kProtocolMagic, kProtocolVersion, kJob, role, client_nonce})));
-    const ProofInput input{kToken, last_server_nonce, client_nonce, kJob, role};
-    feed(id, encode_frame(encode(Proof{client_proof(input)})));
+    const ProofInput input{last_server_nonce, client_nonce, kJob, role};
+    feed(id, encode_frame(encode(Proof{client_proof(token_mac, input)})));
   }
 
   bool pending_probe = false;

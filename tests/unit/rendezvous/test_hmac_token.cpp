@@ -21,25 +21,39 @@ TEST_CASE("hmac: an empty key is allowed", "[rendezvous][hmac]") {
         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+TEST_CASE("hmac: one keyed context gives the one-shot MAC, call after call", "[rendezvous][hmac]") {
+  HmacSha256 jefe("Jefe");
+  for (int round = 0; round < 3; ++round) {
+    CHECK(to_hex(jefe.mac("what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(jefe.mac("another message") == hmac_sha256("Jefe", "another message"));
+  }
+  HmacSha256 empty("");
+  CHECK(to_hex(empty.mac("")) ==
+        "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  HmacSha256 moved = std::move(jefe);
+  CHECK(moved.mac("x") == hmac_sha256("Jefe", "x"));
+}
+
 TEST_CASE("hmac: proofs differ by side, token, nonce, job and role", "[rendezvous][hmac]") {
   const std::string nonce_a(32, 'a'), nonce_b(32, 'b');
-  const ProofInput base{"token", nonce_a, nonce_b, "job", Role::kMember};
-  const std::string proof = client_proof(base);
+  HmacSha256 token("token");
+  const ProofInput base{nonce_a, nonce_b, "job", Role::kMember};
+  const std::string proof = client_proof(token, base);
   CHECK(proof.size() == kProofBytes);
-  CHECK(client_proof(base) == proof);
-  CHECK(server_proof(base) != proof);
+  CHECK(client_proof(token, base) == proof);
+  CHECK(server_proof(token, base) != proof);
+  HmacSha256 other_token("tokem");
+  CHECK(client_proof(other_token, base) != proof);
   ProofInput other = base;
-  other.token = "tokem";
-  CHECK(client_proof(other) != proof);
-  other = base;
   other.server_nonce = nonce_b;
-  CHECK(client_proof(other) != proof);
+  CHECK(client_proof(token, other) != proof);
   other = base;
   other.job_id = "job2";
-  CHECK(client_proof(other) != proof);
+  CHECK(client_proof(token, other) != proof);
   other = base;
   other.role = Role::kStore;
-  CHECK(client_proof(other) != proof);
+  CHECK(client_proof(token, other) != proof);
 }
 
 TEST_CASE("hmac: constant-time comparison", "[rendezvous][hmac]") {

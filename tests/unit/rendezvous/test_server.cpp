@@ -35,8 +35,9 @@ class RawStoreClient {
     const std::string client_nonce(kNonceBytes, 'c');
     write({Hello{kProtocolMagic, kProtocolVersion, "job-7", Role::kStore, client_nonce}});
     const auto challenge = std::get<Challenge>(receive(1).at(0));
-    const ProofInput input{"secret", challenge.server_nonce, client_nonce, "job-7", Role::kStore};
-    write({Proof{client_proof(input)}});
+    HmacSha256 token_mac("secret");
+    const ProofInput input{challenge.server_nonce, client_nonce, "job-7", Role::kStore};
+    write({Proof{client_proof(token_mac, input)}});
     REQUIRE(std::holds_alternative<Welcome>(receive(1).at(0)));
   }
 
