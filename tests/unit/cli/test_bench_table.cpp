@@ -102,9 +102,9 @@ TEST_CASE("the table reads like nccl-tests'", "[bench_table]") {
   CHECK(text.find("#       size         count      type   redop    root      time    algbw    "
                   "busbw  #wrong\n") != std::string::npos);
   // 1 MiB in 100 us: algbw 10.49 GB/s, busbw 1.5 times that.
-  CHECK(text.find("     1048576        262144   float32     sum      -1    100.0    10.49    "
+  CHECK(text.find("     1048576        262144   float32     sum      -1     100.0    10.49    "
                   "15.73       0\n") != std::string::npos);
-  CHECK(text.find("     1048576        262144   float32    none       0    12346     0.08     "
+  CHECK(text.find("     1048576        262144   float32    none       0     12346     0.08     "
                   "0.08       -\n") != std::string::npos);
 }
 
