@@ -80,7 +80,7 @@ TEST_CASE("each failure is named with its rank", "[test_report]") {
   CHECK(v.err.find("Test failed.") != std::string::npos);
 }
 
-TEST_CASE("a rank without a report is named; the job's exit code is kept", "[test_report]") {
+TEST_CASE("a rank without a report is named, and the job's exit code kept", "[test_report]") {
   const Verdict v = verdict({outcome(0, 3), outcome(2, 3)}, 137);
   CHECK(v.code == 137);
   CHECK(v.err.find("no report from rank(s) 1:") != std::string::npos);
