@@ -59,10 +59,12 @@ Element encode(DataType type, double value) {
 
 double decode(DataType type, const std::byte* element) {
   switch (type) {
-    case DataType::kFloat32: return value_in<float>(element);
+    case DataType::kFloat32: return static_cast<double>(value_in<float>(element));
     case DataType::kFloat64: return value_in<double>(element);
-    case DataType::kFloat16: return fp16_to_float(value_in<std::uint16_t>(element));
-    case DataType::kBFloat16: return bf16_to_float(value_in<std::uint16_t>(element));
+    case DataType::kFloat16:
+      return static_cast<double>(fp16_to_float(value_in<std::uint16_t>(element)));
+    case DataType::kBFloat16:
+      return static_cast<double>(bf16_to_float(value_in<std::uint16_t>(element)));
     case DataType::kInt32: return value_in<std::int32_t>(element);
     case DataType::kInt64: return static_cast<double>(value_in<std::int64_t>(element));
   }
