@@ -88,11 +88,13 @@ for n in ranks:
     a, m = accel(f"{out}/accel.{n}"), mpi(f"{out}/mpi.{n}")
     for size in sorted(set(a) & set(m)):
         (at, ab, aw), (mt, mb, mw) = a[size], m[size]
-        ratio = f"{ab / mb:.2f}" if mb > 0 else "-"
+        # Same bytes and bus factor on both sides: the busbw ratio is the
+        # inverse time ratio, free of the busbw columns' rounding.
+        ratio = f"{mt / at:.2f}" if at > 0 else "-"
         wrong = "" if aw == "0" and mw == "0" else f" (#wrong accel {aw}, MPI {mw})"
         print(f"| {n} | {size} | {at:.2f} | {mt:.2f} | {ab:.2f} | {mb:.2f} | {ratio}{wrong} |")
-    big = [s for s in set(a) & set(m) if s >= 1 << 20 and m[s][1] > 0]
-    worst = min((a[s][1] / m[s][1] for s in big), default=float("nan"))
+    big = [s for s in set(a) & set(m) if s >= 1 << 20 and a[s][0] > 0]
+    worst = min((m[s][0] / a[s][0] for s in big), default=float("nan"))
     la = accel(f"{out}/accel_latency.{n}")[8][0]
     lm = mpi(f"{out}/mpi_latency.{n}")[8][0]
     summary.append((n, la, lm, worst))
