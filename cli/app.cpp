@@ -36,6 +36,7 @@ void configure(CLI::App& app, Invocation& invocation) {
   app.fallthrough(false);
   setup_config(app, invocation);
   setup_launch(app, invocation);
+  setup_env(app, invocation);
   setup_test(app, invocation);
   setup_bench(app, invocation);
 }
@@ -86,7 +87,7 @@ int main(int argc, const char* const* argv, Console& console) {
   // name the word instead.
   if (!args.empty() && !args.front().starts_with('-') && !has_subcommand(app, args.front())) {
     console.err << "accel: error: unknown command '" << args.front() << "'\n"
-                << "Commands: config, launch, test, bench. Run 'accel --help' for usage.\n";
+                << "Commands: config, launch, env, test, bench. Run 'accel --help' for usage.\n";
     return kExitUsage;
   }
 

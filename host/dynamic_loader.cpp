@@ -1,6 +1,7 @@
 #include "host/dynamic_loader.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 
 namespace accel::host {
 
@@ -18,6 +19,12 @@ class SystemLoader : public DynamicLoader {
   }
   void* symbol(void* library, const char* name) override { return ::dlsym(library, name); }
   void close(void* library) override { ::dlclose(library); }
+  std::string path_of(void* library) override {
+    link_map* map = nullptr;
+    if (::dlinfo(library, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr || map->l_name == nullptr)
+      return "";
+    return map->l_name;
+  }
 };
 
 }  // namespace

@@ -18,6 +18,9 @@ class DynamicLoader {
   // The address of `name` in `library`, or nullptr when it has none.
   virtual void* symbol(void* library, const char* name) = 0;
   virtual void close(void* library) = 0;
+  // Where the opened library lives on disk, for diagnostics (`accel env`);
+  // "" when the loader cannot tell (fakes need not).
+  virtual std::string path_of(void* /*library*/) { return ""; }
 };
 
 // dlopen(RTLD_NOW | RTLD_LOCAL), dlsym, dlclose. Stateless.
@@ -32,6 +35,10 @@ class LoadedLibrary {
   LoadedLibrary& operator=(const LoadedLibrary&) = delete;
 
   bool loaded() const { return handle_ != nullptr; }
+  // dlerror's text when the library did not load.
+  const std::string& error() const { return error_; }
+  // The file the library was loaded from, or "" (see DynamicLoader::path_of).
+  std::string path() const { return handle_ != nullptr ? loader_.path_of(handle_) : ""; }
   // The symbol as a function pointer of type `Function`, or nullptr.
   template <typename Function>
   Function function(const char* name) const {

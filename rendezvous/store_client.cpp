@@ -91,6 +91,19 @@ class StoreClient::Impl {
     throw StoreError("store at " + where_ + ": " + message);
   }
 
+  std::string local_address() const {
+    error_code error;
+    const tcp::endpoint local = socket_.local_endpoint(error);
+    if (error) throw StoreError("store at " + where_ + ": no local address: " + error.message());
+    // An IPv4 peer reached through a dual-stack socket shows as ::ffff:a.b.c.d.
+    const auto address = local.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+          .to_string();
+    }
+    return address.to_string();
+  }
+
  private:
   [[noreturn]] void unexpected(const Message& message, const char* wanted) {
     broken_ = true;
@@ -229,6 +242,10 @@ bool StoreClient::compare_set(const std::string& key, const std::string& expecte
 
 bool StoreClient::remove(const std::string& key) {
   return impl_->call(StoreDelete{key}, {}, "the reply to delete").number != 0;
+}
+
+std::string StoreClient::local_address() const {
+  return impl_->local_address();
 }
 
 }  // namespace accel::rendezvous

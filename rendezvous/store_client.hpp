@@ -52,6 +52,11 @@ class StoreClient {
   // True when the key existed.
   bool remove(const std::string& key);
 
+  // The numeric local IP address of this connection ("10.1.2.3"): an
+  // address of this process that the store's network reaches, which is what
+  // a worker advertises to its peers (the TCP collectives listen on it).
+  std::string local_address() const;
+
  private:
   class Impl;
   explicit StoreClient(std::unique_ptr<Impl> impl);

@@ -184,27 +184,27 @@ void ShmChannel::begin(const CallInfo& call) {
 }
 
 void ShmChannel::sync(const CallInfo& call) {
-  const std::uint64_t step = ++steps_;
-  control(rank_).arrived.store(step, std::memory_order_release);
+  const std::uint32_t step = ++steps_;
+  ControlLine& own = control(rank_);
+  post_step(own.arrived, own.sleepers, step);
   for (int member = 0; member < size_; ++member) {
     if (member == rank_) continue;
-    const ControlLine& line = control(member);
-    wait_until([&] { return line.arrived.load(std::memory_order_acquire) >= step; },
-               [&] { check_peers(call, step); });
+    ControlLine& line = control(member);
+    wait_for_step(line.arrived, line.sleepers, step, [&] { check_peers(call, step); });
   }
 }
 
 // Runs every few milliseconds while a member waits: a dead peer fails the
 // call at once, a passed deadline names everyone behind.
-void ShmChannel::check_peers(const CallInfo& call, std::uint64_t step) const {
+void ShmChannel::check_peers(const CallInfo& call, std::uint32_t step) const {
   for (int member = 0; member < size_; ++member) {
     const ControlLine& line = control(member);
-    if (line.arrived.load(std::memory_order_acquire) >= step ||
+    if (reached(line.arrived.load(std::memory_order_acquire), step) ||
         !liveness_.has_ended(static_cast<std::size_t>(member))) {
       continue;
     }
     // It may have posted this step just before it exited.
-    if (line.arrived.load(std::memory_order_acquire) >= step) continue;
+    if (reached(line.arrived.load(std::memory_order_acquire), step)) continue;
     const std::uint64_t its_call = line.call.load(std::memory_order_relaxed);
     const std::string during = its_call == call.sequence
                                    ? "during " + call.label()
@@ -217,12 +217,12 @@ void ShmChannel::check_peers(const CallInfo& call, std::uint64_t step) const {
   if (steady_clock::now() >= call.deadline) fail_timeout(call, step);
 }
 
-void ShmChannel::fail_timeout(const CallInfo& call, std::uint64_t step) const {
+void ShmChannel::fail_timeout(const CallInfo& call, std::uint32_t step) const {
   std::vector<int> behind;
   std::string where;
   for (int member = 0; member < size_; ++member) {
     const ControlLine& line = control(member);
-    if (line.arrived.load(std::memory_order_acquire) >= step) continue;
+    if (reached(line.arrived.load(std::memory_order_acquire), step)) continue;
     behind.push_back(global_rank(member));
     if (!where.empty()) where += ", ";
     where += "rank " + std::to_string(global_rank(member)) + " is at collective #" +

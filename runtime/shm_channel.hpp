@@ -57,8 +57,8 @@ class ShmChannel {
     return *layout_.control(segment_.data(), static_cast<std::size_t>(member));
   }
   void wait_until_everyone_mapped(std::chrono::steady_clock::time_point deadline);
-  [[noreturn]] void fail_timeout(const CallInfo& call, std::uint64_t step) const;
-  void check_peers(const CallInfo& call, std::uint64_t step) const;
+  [[noreturn]] void fail_timeout(const CallInfo& call, std::uint32_t step) const;
+  void check_peers(const CallInfo& call, std::uint32_t step) const;
 
   int rank_;
   int size_;
@@ -68,7 +68,7 @@ class ShmChannel {
   SegmentLayout layout_;
   SharedSegment segment_;
   PeerLiveness liveness_;
-  std::uint64_t steps_ = 0;
+  std::uint32_t steps_ = 0;  // wraps, compared wrap-safe
   std::uint64_t rounds_ = 0;
 };
 

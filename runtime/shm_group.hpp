@@ -13,7 +13,8 @@
 // Layout (shm_layout.hpp):
 //   page 0      header: magic, nonce, members, slot size, mapped/unlinked
 //   pages 1..   one 128-byte control line per member: `arrived` (the steps
-//               it reached), `call` (the collective it is in), its pid
+//               it reached, also a futex word), `sleepers`, `call` (the
+//               collective it is in), its pid
 //   then        one data slot per member (4 MiB by default), in two halves
 // Each member writes only its own control line and its own slot; the others
 // only read them. Nothing is ever reset: `arrived` only grows, so a fast
@@ -21,7 +22,8 @@
 //
 // Protocol. A step is a full barrier: a member stores arrived = s (release)
 // and waits until every peer's arrived >= s (acquire), spinning briefly,
-// then yielding, then sleeping (shm_wait.hpp); every 2 ms of waiting it
+// then sleeping in a futex wait on the peer's counter, which the peer wakes
+// only when someone sleeps (shm_wait.hpp); every 2 ms of waiting it
 // checks the call's deadline (the error names the ranks behind) and whether
 // a peer's process ended (through a pidfd: "rank 3 (pid 1234) died during
 // all_reduce #5"). Data moves in rounds of at most half a slot; round k

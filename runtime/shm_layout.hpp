@@ -16,7 +16,9 @@
 namespace accel::runtime_detail {
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
-                  std::atomic<std::int32_t>::is_always_lock_free,
+                  std::atomic<std::uint32_t>::is_always_lock_free &&
+                  std::atomic<std::int32_t>::is_always_lock_free &&
+                  sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t),
               "the shared-memory group needs lock-free 64-bit atomics");
 
 // Two cache lines: the adjacent-line prefetcher pulls pairs of lines, so one
@@ -36,11 +38,14 @@ struct alignas(kControlAlignment) SegmentHeader {
 
 // One per member, written by that member only.
 struct alignas(kControlAlignment) ControlLine {
-  // How many synchronisation steps the member has reached; only grows, so
-  // nobody ever resets a flag another member might still be reading.
-  std::atomic<std::uint64_t> arrived;
-  std::atomic<std::uint64_t> call;  // the CallInfo::sequence it is in
-  std::atomic<std::int32_t> pid;    // 0 until it has mapped the segment
+  // How many synchronisation steps the member has reached; only grows
+  // (modulo 2^32, compared wrap-safe), so nobody ever resets a flag another
+  // member might still be reading. 32 bits because it is also the futex
+  // word that sleeping peers wait on (shm_wait.hpp).
+  std::atomic<std::uint32_t> arrived;
+  std::atomic<std::uint32_t> sleepers;  // peers in a futex wait on `arrived`
+  std::atomic<std::uint64_t> call;      // the CallInfo::sequence it is in
+  std::atomic<std::int32_t> pid;        // 0 until it has mapped the segment
 };
 
 constexpr std::size_t round_up(std::size_t value, std::size_t to) {

@@ -1,5 +1,6 @@
 #include "runtime/shm_wait.hpp"
 
+#include <linux/futex.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <ctime>
 #include <thread>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -30,17 +33,45 @@ constexpr std::chrono::microseconds kLongestSleep{1000};
 
 }  // namespace
 
-void Backoff::pause() {
-  if (steps_ < kSpinSteps) {
-    ++steps_;
-    cpu_relax();
-  } else if (steps_ < kSpinSteps + kYieldSteps) {
-    ++steps_;
-    ::sched_yield();
-  } else {
-    std::this_thread::sleep_for(sleep_);
-    sleep_ = std::min(sleep_ * 2, kLongestSleep);
+void shm_wait_detail::spin_pause() {
+  cpu_relax();
+}
+
+// The futex is not FUTEX_PRIVATE: the word lies in memory shared between
+// processes. Errors (EAGAIN: the word changed; EINTR; ETIMEDOUT) all mean
+// "look again", which the caller does.
+void shm_wait_detail::futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t seen,
+                                 std::chrono::microseconds timeout) {
+  timespec relative{};
+  relative.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000);
+  relative.tv_nsec = static_cast<long>(timeout.count() % 1'000'000 * 1000);
+  ::syscall(SYS_futex, reinterpret_cast<const std::uint32_t*>(&word), FUTEX_WAIT, seen, &relative,
+            nullptr, 0);
+}
+
+void post_step(std::atomic<std::uint32_t>& arrived, const std::atomic<std::uint32_t>& sleepers,
+               std::uint32_t step) {
+  arrived.store(step, std::memory_order_seq_cst);
+  if (sleepers.load(std::memory_order_seq_cst) != 0) {
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&arrived), FUTEX_WAKE, INT_MAX, nullptr,
+              nullptr, 0);
   }
+}
+
+void Backoff::pause() {
+  if (spins_ < kSpinSteps) {
+    ++spins_;
+    cpu_relax();
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (yield_until_ == std::chrono::steady_clock::time_point{}) yield_until_ = now + kYieldFor;
+  if (now < yield_until_) {
+    ::sched_yield();
+    return;
+  }
+  std::this_thread::sleep_for(sleep_);
+  sleep_ = std::min(sleep_ * 2, kLongestSleep);
 }
 
 void PeerLiveness::watch(std::size_t member, pid_t pid) {

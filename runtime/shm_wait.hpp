@@ -1,9 +1,16 @@
-// How a shared-memory group member waits for its peers: spin on the flag
-// briefly (a peer usually arrives within microseconds, and a syscall would
-// cost more than the whole wait), then yield the core (several ranks may
-// share one), then sleep with exponential backoff up to 1 ms. Every few
-// milliseconds of waiting the caller's check runs, which throws to abandon
-// the wait: the deadline passed, or a peer died.
+// How a shared-memory group member waits for its peers. wait_for_step
+// spins on the peer's step counter briefly (a peer on its own core arrives
+// within microseconds, and a syscall would cost more than the whole wait),
+// then sleeps in a futex wait on that very counter, which the peer's
+// post_step wakes only when someone sleeps (no syscall in the hot path).
+// Why a futex rather than sched_yield: when ranks outnumber cores (8 on 2
+// is a tested case) the peer needs this core, and the launcher puts each
+// worker in its own session, so with autogroup scheduling (the default on
+// most distributions) a yield does not hand the core to another worker;
+// and a plain sleep wakes up long after the peer arrived. Every millisecond
+// or so of waiting the caller's check runs, which throws to abandon the
+// wait: the deadline passed, or a peer died. wait_until is the plain
+// spin-yield-sleep loop for the one-time set-up.
 //
 // PeerLiveness tells whether a peer process still runs, through a pidfd per
 // peer (immune to pid reuse, and it reports a killed process at once even
@@ -13,8 +20,10 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "base/unique_fd.hpp"
@@ -25,14 +34,20 @@ class Backoff {
  public:
   // One step of waiting: a pause instruction, a yield or a sleep.
   void pause();
-  // True once spinning is over, from when the caller should check the clock.
-  bool spinning() const { return steps_ < kSpinSteps; }
+  // True while still spinning, before the caller should look at the clock.
+  bool spinning() const { return spins_ < kSpinSteps; }
 
  private:
-  static constexpr unsigned kSpinSteps = 4096;
-  static constexpr unsigned kYieldSteps = 64;
-  unsigned steps_ = 0;
-  std::chrono::microseconds sleep_{8};
+  // ~10 us of pause instructions: a peer on its own core arrives within that.
+  static constexpr unsigned kSpinSteps = 256;
+  // Then yield for up to 10 ms: when ranks outnumber cores (8 ranks on 2
+  // cores is a tested case) the peer we wait for needs this core, and a
+  // sleep would wake up long after it arrived. Only a longer wait, a rank
+  // that is really late, sleeps.
+  static constexpr std::chrono::milliseconds kYieldFor{10};
+  unsigned spins_ = 0;
+  std::chrono::steady_clock::time_point yield_until_{};
+  std::chrono::microseconds sleep_{16};
 };
 
 inline constexpr std::chrono::milliseconds kCheckInterval{2};
@@ -53,6 +68,52 @@ void wait_until(Ready&& ready, Check&& check) {
         check();
         next_check = now + kCheckInterval;
       }
+    }
+  }
+}
+
+// True when a step counter `arrived` has reached `step`, modulo 2^32.
+inline bool reached(std::uint32_t arrived, std::uint32_t step) {
+  return static_cast<std::int32_t>(arrived - step) >= 0;
+}
+
+// Publishes this member's step and wakes the peers asleep on it.
+void post_step(std::atomic<std::uint32_t>& arrived, const std::atomic<std::uint32_t>& sleepers,
+               std::uint32_t step);
+
+namespace shm_wait_detail {
+void spin_pause();
+// futex(FUTEX_WAIT) on `word` while it holds `seen`, for at most `timeout`.
+void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t seen,
+                std::chrono::microseconds timeout);
+}  // namespace shm_wait_detail
+
+// Returns once `arrived` has reached `step`; check() runs about every
+// kCheckInterval after the spinning and throws to give up.
+template <typename Check>
+void wait_for_step(const std::atomic<std::uint32_t>& arrived, std::atomic<std::uint32_t>& sleepers,
+                   std::uint32_t step, Check&& check) {
+  constexpr int kSpins = 512;
+  for (int spin = 0; spin < kSpins; ++spin) {
+    if (reached(arrived.load(std::memory_order_acquire), step)) return;
+    shm_wait_detail::spin_pause();
+  }
+  auto next_check = std::chrono::steady_clock::now() + kCheckInterval;
+  for (;;) {
+    // Announce the sleep before the last look (both sequentially
+    // consistent, as in post_step): either the poster sees a sleeper and
+    // wakes it, or this look sees the step. The timeout bounds the rest.
+    sleepers.fetch_add(1, std::memory_order_seq_cst);
+    const std::uint32_t seen = arrived.load(std::memory_order_seq_cst);
+    if (!reached(seen, step)) {
+      shm_wait_detail::futex_wait(arrived, seen, std::chrono::microseconds(1000));
+    }
+    sleepers.fetch_sub(1, std::memory_order_relaxed);
+    if (reached(arrived.load(std::memory_order_acquire), step)) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_check) {
+      check();
+      next_check = now + kCheckInterval;
     }
   }
 }

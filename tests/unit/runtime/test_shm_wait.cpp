@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "runtime/shm_wait.hpp"
@@ -52,4 +54,30 @@ TEST_CASE("shm wait: wait_until returns when ready and lets the check give up", 
                                }),
                     "gave up");
   CHECK(checks == 3);
+}
+
+TEST_CASE("shm wait: step counters compare across the 2^32 wrap", "[runtime][shm]") {
+  using accel::runtime_detail::reached;
+  CHECK(reached(5, 5));
+  CHECK(reached(6, 5));
+  CHECK_FALSE(reached(4, 5));
+  CHECK(reached(0, 0xFFFFFFFFU));  // one step past the wrap
+  CHECK_FALSE(reached(0xFFFFFFFFU, 0));
+}
+
+TEST_CASE("shm wait: a sleeping waiter is woken by the post, and checks while it sleeps",
+          "[runtime][shm]") {
+  std::atomic<std::uint32_t> arrived{0};
+  std::atomic<std::uint32_t> sleepers{0};
+  std::atomic<int> checks{0};
+  std::thread poster([&] {
+    // Post only once the waiter sleeps (and has checked a few times).
+    while (checks.load() < 3) std::this_thread::sleep_for(1ms);
+    accel::runtime_detail::post_step(arrived, sleepers, 1);
+  });
+  accel::runtime_detail::wait_for_step(arrived, sleepers, 1, [&] { ++checks; });
+  poster.join();
+  CHECK(arrived.load() == 1);
+  CHECK(sleepers.load() == 0);
+  CHECK(checks.load() >= 3);
 }
