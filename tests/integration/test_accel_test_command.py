@@ -1,13 +1,17 @@
 """`accel test` through the real launcher: accel runs itself as the test
 worker (environment, store, barriers, main_process_first, every collective x
 type x op against known results, 64 MiB included) at world sizes 1, 2, 3, 4
-and 8 (oversubscribed on a small machine), takes the config file's
-num_processes, and names the rank and the check that failed."""
+and 8 (oversubscribed on a small machine) and on two launchers on loopback
+(the hierarchical path: shared memory within a machine, TCP between), takes
+the config file's num_processes, and names the rank and the check that
+failed."""
 import os
+import subprocess
 import unittest
 
 import harness
-from harness import run_accel, temp_dir
+from harness import ACCEL, run_accel, temp_dir
+from machines import free_port
 
 SUCCESS = "Test is a success!"
 
@@ -37,6 +41,26 @@ class AccelTest(unittest.TestCase):
         for n in (1, 2, 3, 4, 8):
             with self.subTest(num_processes=n):
                 self.assert_success(self.accel_test("--num_processes", str(n)), n)
+
+    def test_two_machines_on_loopback(self):
+        port = str(free_port())
+        env = dict(os.environ, **self.env, ACCEL_RDZV_TOKEN="accel-test-two-machines")
+        procs = [subprocess.Popen([ACCEL, "test", "--num_machines", "2", "--num_processes", "4",
+                                   "--machine_rank", str(rank), "--main_process_ip",
+                                   "127.0.0.1", "--main_process_port", port],
+                                  env=env, cwd=self.work, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
+                 for rank in (0, 1)]
+        try:
+            outputs = [proc.communicate(timeout=300) for proc in procs]
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+        for proc, (out, err) in zip(procs, outputs):
+            self.assertEqual(proc.returncode, 0, out + err)
+            self.assertIn("accel test: 2 processes of 4 on this machine passed every check", out)
+            self.assertIn(SUCCESS, out)
 
     def test_two_processes_by_default(self):
         self.assert_success(self.accel_test(), 2)
