@@ -37,6 +37,8 @@ void configure(CLI::App& app, Invocation& invocation) {
   setup_config(app, invocation);
   setup_launch(app, invocation);
   setup_env(app, invocation);
+  setup_test(app, invocation);
+  setup_bench(app, invocation);
 }
 
 // CLI11 takes the arguments last first.
@@ -85,7 +87,7 @@ int main(int argc, const char* const* argv, Console& console) {
   // name the word instead.
   if (!args.empty() && !args.front().starts_with('-') && !has_subcommand(app, args.front())) {
     console.err << "accel: error: unknown command '" << args.front() << "'\n"
-                << "Commands: config, launch, env. Run 'accel --help' for usage.\n";
+                << "Commands: config, launch, env, test, bench. Run 'accel --help' for usage.\n";
     return kExitUsage;
   }
 

@@ -22,5 +22,8 @@ struct Invocation {
 void setup_config(CLI::App& app, Invocation& invocation);
 void setup_launch(CLI::App& app, Invocation& invocation);
 void setup_env(CLI::App& app, Invocation& invocation);
+// `test` and `bench` also add the hidden worker subcommands they run.
+void setup_test(CLI::App& app, Invocation& invocation);
+void setup_bench(CLI::App& app, Invocation& invocation);
 
 }  // namespace accel::cli

@@ -13,6 +13,7 @@
 #include "base/system_error.hpp"
 #include "cli/command.hpp"
 #include "cli/errors.hpp"
+#include "cli/launch_command.hpp"
 #include "cli/launch_flags.hpp"
 #include "config/config_path.hpp"
 #include "config/config_reader.hpp"
@@ -81,9 +82,15 @@ int run_launch(launch::LaunchRequest& request, const CLI::App& launch, Console& 
   // Here rather than in the parse callback: cli::main catches UserError
   // around running, not around parsing.
   finish_launch_flags(launch, request);
+  return run_launch_request(request, base::current_environment(), console);
+}
+
+}  // namespace
+
+int run_launch_request(launch::LaunchRequest& request, const base::Environment& launcher_env,
+                       Console& console) {
   if (request.flags.debug) spdlog::set_level(spdlog::level::debug);
   request.console_is_terminal = console.out_is_terminal;
-  const base::Environment launcher_env = base::current_environment();
   const auto [cluster, config_path] = config_for(request, launcher_env, console.err);
 
   host::SystemHostProbe host(launcher_env);
@@ -111,8 +118,6 @@ int run_launch(launch::LaunchRequest& request, const CLI::App& launch, Console& 
   console.err << std::flush;
   return result.exit_code;
 }
-
-}  // namespace
 
 void setup_launch(CLI::App& app, Invocation& invocation) {
   CLI::App* launch =
