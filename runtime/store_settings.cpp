@@ -19,9 +19,11 @@ std::optional<long long> parse_integer(const std::string& text) {
   return value;
 }
 
-std::string required(const base::EnvLookup& lookup, const char* name) {
+// `may_be_empty`: the job token of a job started without --rdzv_token is
+// set but empty (its launchers warned that the job is unauthenticated).
+std::string required(const base::EnvLookup& lookup, const char* name, bool may_be_empty = false) {
   const auto value = lookup(name);
-  if (!value || value->empty()) {
+  if (!value || (value->empty() && !may_be_empty)) {
     throw std::invalid_argument(std::string(name) +
                                 " is not set, but other ACCEL_STORE_* variables are; start the " +
                                 "workers with accel launch, which sets all of them");
@@ -51,7 +53,7 @@ std::optional<StoreSettings> store_settings_from_env(const base::EnvLookup& look
                                 "' is not a port (1-65535)" + kDoNotOverride);
   }
   settings.port = static_cast<uint16_t>(*port_value);
-  settings.token = required(lookup, env::kAccelJobToken);
+  settings.token = required(lookup, env::kAccelJobToken, /*may_be_empty=*/true);
   settings.job_id = required(lookup, env::kAccelJobId);
   return settings;
 }

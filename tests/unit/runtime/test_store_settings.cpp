@@ -61,6 +61,14 @@ TEST_CASE("missing or malformed store variables are named", "[store_settings]") 
       Catch::StartsWith("ACCEL_STORE_ADDR is not set"));
 }
 
+TEST_CASE("an empty job token is a job started without --rdzv_token, not a mistake",
+          "[store_settings]") {
+  const auto settings =
+      store_settings_from_env(env_of(with(launcher_vars(), "ACCEL_JOB_TOKEN", "")), 2);
+  REQUIRE(settings);
+  CHECK(settings->token.empty());
+}
+
 TEST_CASE("the runtime timeout comes from ACCEL_RUNTIME_TIMEOUT", "[store_settings]") {
   using namespace std::chrono_literals;
   CHECK(runtime_timeout_from_env(env_of({})) == 600s);
