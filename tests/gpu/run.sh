@@ -22,13 +22,27 @@ ldd "$ACCEL_BIN"
 
 status=0
 echo "== host probe (NVML through dlopen)"
-"$build/tests/unit/host/host_tests" "[gpu_probe]" || status=1
+"$build/tests/unit/host/host_tests" "[gpu_probe],[gpu_inventory]" || status=1
+echo "== accel env (real NVML: names, memory, topology)"
+"$ACCEL_BIN" env --no_python || status=1
+"$ACCEL_BIN" env --json --no_python >/dev/null || status=1
+# The native workers of the runtime's integration tests, where carried.
+export ACCEL_COLLECTIVE_WORKER=$PWD/$build/tests/integration/collective_worker
+export ACCEL_MACHINES_COLLECTIVES_WORKER=$PWD/$build/tests/integration/machines_collectives_worker
+export ACCEL_TRAIN_MLP=$PWD/$build/docs/examples/train_mlp
 cd tests/integration
-for test in test_launch_gpu.py test_launch_env.py test_launch_supervision.py test_launch_torch.py; do
+for test in test_launch_gpu.py test_launch_env.py test_launch_supervision.py test_launch_torch.py \
+            test_launch_machines.py test_collectives.py test_collectives_machines.py \
+            test_example_training.py test_env_command.py; do
   echo "== $test"
   "$ACCEL_TEST_PYTHON" "$test" || status=1
 done
 cd ../..
+echo "== accel test and accel bench on the CPU (16 cores: not oversubscribed)"
+"$ACCEL_BIN" test --num_processes 8 || status=1
+for ranks in 2 4 8; do
+  "$ACCEL_BIN" bench --op all_reduce -b 8 -e 256M -f 4 --num_processes "$ranks" || status=1
+done
 echo "== environment parity with the real accelerate launch"
 "$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"
