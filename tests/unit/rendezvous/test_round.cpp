@@ -126,8 +126,9 @@ TEST_CASE("round: without a reachability check go follows the joins, with the po
   CHECK(assignments[0].round == 0);
 }
 
-TEST_CASE("round: with machine 0's terms given, a wrong machine that joins first is the one refused",
-          "[rendezvous][round]") {
+TEST_CASE(
+    "round: with machine 0's terms given, a wrong machine that joins first is the one refused",
+    "[rendezvous][round]") {
   RoundOptions options = options_for(2);
   options.terms = JobTerms{4, "train.py", 1};
   Round round(options, kStart);
