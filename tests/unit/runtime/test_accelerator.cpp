@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -147,10 +148,15 @@ TEST_CASE("accelerator: a malformed setting is named before anything connects", 
 
 TEST_CASE("accelerator: open scopes stay valid when the accelerator moves", "[accelerator]") {
   Accelerator first(alone());
-  const auto step = first.accumulate();
-  Accelerator second(std::move(first));
-  CHECK(step.sync_gradients());
-  CHECK_THROWS_WITH(second.accumulate(), Catch::Contains("still open"));
+  std::optional<Accelerator> second;
+  {
+    // The scope ends before the accelerator that now owns its accumulator.
+    const auto step = first.accumulate();
+    second.emplace(std::move(first));
+    CHECK(step.sync_gradients());
+    CHECK_THROWS_WITH(second->accumulate(), Catch::Contains("still open"));
+  }
+  CHECK(second->accumulate().sync_gradients());
 }
 
 TEST_CASE("accelerator: processes gather and reduce together", "[accelerator][multi]") {
