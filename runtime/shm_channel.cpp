@@ -91,7 +91,8 @@ ShmChannel::ShmChannel(const GroupContext& context, std::string name, SegmentLay
       timeout_(context.timeout),
       name_(std::move(name)),
       layout_(layout),
-      segment_(std::move(segment)) {}
+      segment_(std::move(segment)),
+      spins_(spins_for(size_)) {}
 
 std::unique_ptr<ShmChannel> ShmChannel::join(const GroupContext& context, std::size_t slot_bytes) {
   const auto deadline = steady_clock::now() + context.timeout;
@@ -190,7 +191,7 @@ void ShmChannel::sync(const CallInfo& call) {
   for (int member = 0; member < size_; ++member) {
     if (member == rank_) continue;
     ControlLine& line = control(member);
-    wait_for_step(line.arrived, line.sleepers, step, [&] { check_peers(call, step); });
+    wait_for_step(line.arrived, line.sleepers, step, spins_, [&] { check_peers(call, step); });
   }
 }
 

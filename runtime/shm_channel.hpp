@@ -68,6 +68,7 @@ class ShmChannel {
   SegmentLayout layout_;
   SharedSegment segment_;
   PeerLiveness liveness_;
+  int spins_;                // before yielding, in each wait (shm_wait.hpp)
   std::uint32_t steps_ = 0;  // wraps, compared wrap-safe
   std::uint64_t rounds_ = 0;
 };

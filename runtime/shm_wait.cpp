@@ -37,6 +37,18 @@ void shm_wait_detail::spin_pause() {
   cpu_relax();
 }
 
+int spins_for(int members) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  // Unknown (the call failed): assume cores to spare, the common case.
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return kSpinsOwnCore;
+  return members <= CPU_COUNT(&allowed) ? kSpinsOwnCore : kSpinsSharedCore;
+}
+
+void shm_wait_detail::yield_core() {
+  ::sched_yield();
+}
+
 // The futex is not FUTEX_PRIVATE: the word lies in memory shared between
 // processes. Errors (EAGAIN: the word changed; EINTR; ETIMEDOUT) all mean
 // "look again", which the caller does.

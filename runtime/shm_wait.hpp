@@ -1,14 +1,12 @@
 // How a shared-memory group member waits for its peers. wait_for_step
-// spins on the peer's step counter briefly (a peer on its own core arrives
-// within microseconds, and a syscall would cost more than the whole wait),
-// then sleeps in a futex wait on that very counter, which the peer's
-// post_step wakes only when someone sleeps (no syscall in the hot path).
-// Why a futex rather than sched_yield: when ranks outnumber cores (8 on 2
-// is a tested case) the peer needs this core, and the launcher puts each
-// worker in its own session, so with autogroup scheduling (the default on
-// most distributions) a yield does not hand the core to another worker;
-// and a plain sleep wakes up long after the peer arrived. Every millisecond
-// or so of waiting the caller's check runs, which throws to abandon the
+// spins on the peer's step counter briefly when every member has a core of
+// its own (a peer arrives within microseconds, and a syscall would cost
+// more than the whole wait), yields a few times (when ranks outnumber cores
+// the peer is runnable on this core and a yield hands it over), then sleeps
+// in a futex wait on that very counter, which the peer's post_step wakes
+// only when someone sleeps (no syscall in the hot path). A plain sleep
+// would wake up long after the peer arrived. Every millisecond or so of
+// waiting the caller's check runs, which throws to abandon the
 // wait: the deadline passed, or a peer died. wait_until is the plain
 // spin-yield-sleep loop for the one-time set-up.
 //
@@ -81,22 +79,44 @@ inline bool reached(std::uint32_t arrived, std::uint32_t step) {
 void post_step(std::atomic<std::uint32_t>& arrived, const std::atomic<std::uint32_t>& sleepers,
                std::uint32_t step);
 
+// Yields before sleeping: when ranks outnumber cores the peer we wait for
+// is runnable on this core, and a yield hands it over at once, where a futex
+// sleep and wake cost two trips through the scheduler per step.
+inline constexpr int kYieldsBeforeSleep = 64;
+
 namespace shm_wait_detail {
 void spin_pause();
+void yield_core();
 // futex(FUTEX_WAIT) on `word` while it holds `seen`, for at most `timeout`.
 void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t seen,
                 std::chrono::microseconds timeout);
 }  // namespace shm_wait_detail
 
-// Returns once `arrived` has reached `step`; check() runs about every
-// kCheckInterval after the spinning and throws to give up.
+// Spins before yielding: ~20 us of pause instructions when every member
+// has a core of its own (a peer arrives within that, and a syscall would
+// cost more than the wait); almost none when members outnumber the CPUs
+// this process may use, where spinning only burns the time slice the peer
+// we wait for needs (4 ranks on 2 cores: 35 us per 8-byte all_reduce with
+// the long spin, under 10 us without).
+inline constexpr int kSpinsOwnCore = 512;
+inline constexpr int kSpinsSharedCore = 8;
+// kSpinsOwnCore when `members` fit the CPUs this process may run on
+// (sched_getaffinity), else kSpinsSharedCore.
+int spins_for(int members);
+
+// Returns once `arrived` has reached `step`, spinning `spins` times before
+// yielding and then sleeping; check() runs about every kCheckInterval after
+// the spinning and throws to give up.
 template <typename Check>
 void wait_for_step(const std::atomic<std::uint32_t>& arrived, std::atomic<std::uint32_t>& sleepers,
-                   std::uint32_t step, Check&& check) {
-  constexpr int kSpins = 512;
-  for (int spin = 0; spin < kSpins; ++spin) {
+                   std::uint32_t step, int spins, Check&& check) {
+  for (int spin = 0; spin < spins; ++spin) {
     if (reached(arrived.load(std::memory_order_acquire), step)) return;
     shm_wait_detail::spin_pause();
+  }
+  for (int yield = 0; yield < kYieldsBeforeSleep; ++yield) {
+    if (reached(arrived.load(std::memory_order_acquire), step)) return;
+    shm_wait_detail::yield_core();
   }
   auto next_check = std::chrono::steady_clock::now() + kCheckInterval;
   for (;;) {

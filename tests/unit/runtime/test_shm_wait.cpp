@@ -75,9 +75,15 @@ TEST_CASE("shm wait: a sleeping waiter is woken by the post, and checks while it
     while (checks.load() < 3) std::this_thread::sleep_for(1ms);
     accel::runtime_detail::post_step(arrived, sleepers, 1);
   });
-  accel::runtime_detail::wait_for_step(arrived, sleepers, 1, [&] { ++checks; });
+  accel::runtime_detail::wait_for_step(arrived, sleepers, 1, accel::runtime_detail::kSpinsOwnCore,
+                                       [&] { ++checks; });
   poster.join();
   CHECK(arrived.load() == 1);
   CHECK(sleepers.load() == 0);
   CHECK(checks.load() >= 3);
+}
+
+TEST_CASE("shm wait: members that fit the CPUs spin, more members than CPUs hardly do", "[shm]") {
+  CHECK(accel::runtime_detail::spins_for(1) == accel::runtime_detail::kSpinsOwnCore);
+  CHECK(accel::runtime_detail::spins_for(1 << 20) == accel::runtime_detail::kSpinsSharedCore);
 }
