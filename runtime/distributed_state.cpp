@@ -6,25 +6,11 @@
 #include <utility>
 
 #include "rendezvous/store_client.hpp"
+#include "runtime/message_text.hpp"
 #include "runtime/store_barrier.hpp"
 #include "runtime/store_settings.hpp"
 
 namespace accel {
-
-namespace {
-
-std::string seconds_text(std::chrono::milliseconds duration) {
-  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
-  return std::to_string(duration.count()) + " ms";
-}
-
-std::string rank_list(const std::vector<int>& ranks) {
-  std::string text;
-  for (const int rank : ranks) text += (text.empty() ? "" : ", ") + std::to_string(rank);
-  return text;
-}
-
-}  // namespace
 
 class DistributedState::Impl {
  public:
@@ -82,7 +68,7 @@ class DistributedState::Impl {
   std::string barrier_failure(const rendezvous::StoreError& error) {
     std::string message = "wait_for_everyone #" + std::to_string(place_.generation + 1) +
                           " failed on rank " + std::to_string(state_.rank) + " after waiting " +
-                          "up to " + seconds_text(timeout_) + ": ";
+                          "up to " + runtime_detail::duration_text(timeout_) + ": ";
     try {
       auto fresh = connect("reconnect to");
       const std::vector<int> missing = runtime_detail::missing_ranks(*fresh, place_);
@@ -90,7 +76,7 @@ class DistributedState::Impl {
         return message + "every rank arrived but the barrier was not released (" + error.what() +
                ")";
       }
-      return message + "rank" + (missing.size() > 1 ? "s " : " ") + rank_list(missing) +
+      return message + runtime_detail::ranks_text(missing) +
              " of WORLD_SIZE=" + std::to_string(state_.world_size) +
              " did not arrive; look at their output, or raise " +
              runtime_detail::kAccelRuntimeTimeout + " (seconds) if they are only slow";

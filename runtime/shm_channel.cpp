@@ -7,22 +7,13 @@
 #include <utility>
 
 #include "base/system_error.hpp"
+#include "runtime/message_text.hpp"
 
 namespace accel::runtime_detail {
 
 namespace {
 
 using std::chrono::steady_clock;
-
-// "rank 3" or "ranks 1, 3".
-std::string rank_list(const std::vector<int>& ranks) {
-  std::string text = ranks.size() == 1 ? "rank " : "ranks ";
-  for (std::size_t i = 0; i < ranks.size(); ++i) {
-    if (i > 0) text += ", ";
-    text += std::to_string(ranks[i]);
-  }
-  return text;
-}
 
 std::chrono::milliseconds remaining(steady_clock::time_point deadline) {
   const auto left =
@@ -77,11 +68,6 @@ SharedSegment open_segment(const std::string& name, const SegmentLayout& layout,
 }
 
 }  // namespace
-
-std::string duration_text(std::chrono::milliseconds duration) {
-  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
-  return std::to_string(duration.count()) + " ms";
-}
 
 ShmChannel::ShmChannel(const GroupContext& context, std::string name, SegmentLayout layout,
                        SharedSegment segment)
@@ -172,7 +158,7 @@ void ShmChannel::wait_until_everyone_mapped(steady_clock::time_point deadline) {
     if (steady_clock::now() >= deadline) {
       throw CollectiveError("shared-memory set-up on rank " + std::to_string(global_rank(rank_)) +
                             " timed out after " + duration_text(timeout_) + ": " +
-                            rank_list(absent) + " did not map the segment " + name_ +
+                            ranks_text(absent) + " did not map the segment " + name_ +
                             "; did every process of this machine create its communicator?");
     }
   };
@@ -230,7 +216,7 @@ void ShmChannel::fail_timeout(const CallInfo& call, std::uint32_t step) const {
              std::to_string(line.call.load(std::memory_order_relaxed));
   }
   throw CollectiveError(call.label() + " on rank " + std::to_string(global_rank(rank_)) +
-                        " timed out after " + duration_text(timeout_) + ": " + rank_list(behind) +
+                        " timed out after " + duration_text(timeout_) + ": " + ranks_text(behind) +
                         " did not arrive (" + where +
                         "); every process must call the same collectives in the same order; "
                         "if they are only slow, raise ACCEL_RUNTIME_TIMEOUT");

@@ -73,7 +73,4 @@ class ShmChannel {
   std::uint64_t rounds_ = 0;
 };
 
-// "3 s" or "300 ms", for messages.
-std::string duration_text(std::chrono::milliseconds duration);
-
 }  // namespace accel::runtime_detail

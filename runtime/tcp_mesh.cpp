@@ -11,7 +11,7 @@
 #include <set>
 
 #include "base/system_error.hpp"
-#include "runtime/shm_channel.hpp"  // duration_text
+#include "runtime/message_text.hpp"
 #include "runtime/tcp_socket.hpp"
 
 namespace accel::runtime_detail {
@@ -23,15 +23,6 @@ namespace {
 constexpr std::size_t kMaxStep = std::size_t{1} << 20;
 
 }  // namespace
-
-std::string ranks_text(const std::vector<int>& global_ranks) {
-  std::string text = global_ranks.size() == 1 ? "rank " : "ranks ";
-  for (std::size_t i = 0; i < global_ranks.size(); ++i) {
-    if (i > 0) text += ", ";
-    text += std::to_string(global_ranks[i]);
-  }
-  return text;
-}
 
 TcpMesh::TcpMesh(int rank, std::vector<int> global_ranks, std::chrono::milliseconds timeout,
                  std::vector<base::UniqueFd> peers)

@@ -89,7 +89,4 @@ class TcpMesh {
   std::string broken_;                 // why, once a call failed
 };
 
-// "rank 3" or "ranks 1, 3".
-std::string ranks_text(const std::vector<int>& global_ranks);
-
 }  // namespace accel::runtime_detail

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "base/system_error.hpp"
-#include "runtime/shm_channel.hpp"  // duration_text
+#include "runtime/message_text.hpp"
 #include "runtime/tcp_handshake.hpp"
 #include "runtime/tcp_mesh.hpp"
 #include "runtime/tcp_socket.hpp"
