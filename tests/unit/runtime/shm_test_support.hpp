@@ -70,24 +70,6 @@ inline double expected_reduction(ReduceOp op, int world, std::size_t index) {
   }
 }
 
-// Runs body(rank) on one thread per rank; each rank's error text (empty
-// when it passed). Catch2's assertions are not thread-safe: bodies throw.
-inline std::vector<std::string> run_ranks(int world_size, const std::function<void(int)>& body) {
-  std::vector<std::string> errors(static_cast<std::size_t>(world_size));
-  std::vector<std::thread> threads;
-  for (int rank = 0; rank < world_size; ++rank) {
-    threads.emplace_back([&, rank] {
-      try {
-        body(rank);
-      } catch (const std::exception& error) {
-        errors[static_cast<std::size_t>(rank)] = error.what();
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  return errors;
-}
-
 // A store prefix no other group of this process or any other test process
 // uses (test cases run in parallel processes under ctest).
 inline std::string unique_prefix(const std::string& what) {
@@ -105,10 +87,10 @@ struct Member {
       : store(rendezvous::StoreClient::connect(
             "127.0.0.1",
             static_cast<std::uint16_t>(std::stoi(fixture.worker_env(0, 1).at("ACCEL_STORE_PORT"))),
-            "secret", "job-7", std::chrono::seconds(20))) {
+            "secret", fixture.job_id(), std::chrono::seconds(20))) {
     context.store = &store;
     context.key_prefix = prefix;
-    context.job_id = "job-7";
+    context.job_id = fixture.job_id();
     context.rank = rank;
     for (int member = 0; member < world; ++member) context.global_ranks.push_back(member);
     context.timeout = timeout;

@@ -22,37 +22,20 @@
 #include "runtime/collective_group.hpp"
 #include "store_server_fixture.hpp"
 
-// A namespace of their own: the shared-memory tests' helpers live in
-// accel::testing too, and two different inline run_ranks would break the ODR.
+// A namespace of their own beside the shared-memory tests' helpers, which
+// live in accel::testing too.
 namespace accel::testing::group_checks {
 
 using runtime_detail::CallInfo;
 using runtime_detail::Group;
 using runtime_detail::GroupContext;
-
-// Runs `body(rank)` on one thread per rank; returns each rank's error text
-// (Catch2's assertions are not thread-safe, so bodies throw instead).
-inline std::vector<std::string> run_ranks(int world_size, const std::function<void(int)>& body) {
-  std::vector<std::string> errors(static_cast<std::size_t>(world_size));
-  std::vector<std::thread> threads;
-  for (int rank = 0; rank < world_size; ++rank) {
-    threads.emplace_back([&, rank] {
-      try {
-        body(rank);
-      } catch (const std::exception& error) {
-        errors[static_cast<std::size_t>(rank)] = error.what();
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  return errors;
-}
+using testing::run_ranks;
 
 inline rendezvous::StoreClient connect_store(const StoreServerFixture& store) {
   const auto env = store.worker_env(0, 1);
   return rendezvous::StoreClient::connect(
       "127.0.0.1", static_cast<std::uint16_t>(std::stoi(env.at("ACCEL_STORE_PORT"))), "secret",
-      "job-7", std::chrono::seconds(20));
+      store.job_id(), std::chrono::seconds(20));
 }
 
 inline GroupContext context_for(rendezvous::StoreClient& store, const std::string& prefix, int rank,

@@ -20,6 +20,7 @@ using accel::AcceleratorOptions;
 using accel::MixedPrecision;
 using accel::ReduceOp;
 using accel::testing::env_of;
+using accel::testing::run_ranks;
 using accel::testing::StoreServerFixture;
 using namespace std::chrono_literals;
 
@@ -39,24 +40,6 @@ AcceleratorOptions rank_of(const StoreServerFixture& store, int rank, int world_
   options.env = env_of(std::move(vars));
   options.timeout = 20s;
   return options;
-}
-
-// Runs `body(rank)` on one thread per rank; returns each rank's error text.
-// Catch2's assertions are not thread-safe, so a body throws instead.
-std::vector<std::string> run_ranks(int world_size, const std::function<void(int)>& body) {
-  std::vector<std::string> errors(world_size);
-  std::vector<std::thread> threads;
-  for (int rank = 0; rank < world_size; ++rank) {
-    threads.emplace_back([&, rank] {
-      try {
-        body(rank);
-      } catch (const std::exception& error) {
-        errors[rank] = error.what();
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  return errors;
 }
 
 void expect(bool condition, const std::string& what) {

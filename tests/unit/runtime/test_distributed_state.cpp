@@ -14,6 +14,7 @@
 using accel::DistributedState;
 using accel::DistributedStateOptions;
 using accel::testing::env_of;
+using accel::testing::run_ranks;
 using accel::testing::StoreServerFixture;
 using namespace std::chrono_literals;
 
@@ -25,24 +26,6 @@ DistributedStateOptions options_for(const StoreServerFixture& store, int rank, i
   options.env = env_of(store.worker_env(rank, world_size));
   options.timeout = timeout;
   return options;
-}
-
-// Runs `body(rank)` on one thread per rank; returns each rank's error text.
-// Catch2's assertions are not thread-safe, so a body throws instead.
-std::vector<std::string> run_ranks(int world_size, const std::function<void(int)>& body) {
-  std::vector<std::string> errors(world_size);
-  std::vector<std::thread> threads;
-  for (int rank = 0; rank < world_size; ++rank) {
-    threads.emplace_back([&, rank] {
-      try {
-        body(rank);
-      } catch (const std::exception& error) {
-        errors[rank] = error.what();
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  return errors;
 }
 
 }  // namespace

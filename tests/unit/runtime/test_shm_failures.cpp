@@ -58,7 +58,7 @@ TEST_CASE("shm: nothing is left in /dev/shm once the group exists, nor after it"
           "[runtime][shm]") {
   StoreServerFixture store;
   const std::string prefix = unique_prefix("leftovers");
-  const std::string name = segment_name("job-7", prefix, 0);
+  const std::string name = segment_name(store.job_id(), prefix, 0);
   std::vector<int> present_after_setup(4, -1);
   const auto errors = run_ranks(4, [&](int rank) {
     Member member(store, prefix, rank, 4, 20s);
@@ -78,7 +78,7 @@ TEST_CASE("shm: nothing is left in /dev/shm once the group exists, nor after it"
 TEST_CASE("shm: a stale segment of the same name (a killed run's) is replaced", "[runtime][shm]") {
   StoreServerFixture store;
   const std::string prefix = unique_prefix("stale");
-  const std::string name = segment_name("job-7", prefix, 0);
+  const std::string name = segment_name(store.job_id(), prefix, 0);
   {
     const int fd = ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
     REQUIRE(fd >= 0);
@@ -103,7 +103,7 @@ TEST_CASE("shm: a member that never joins is named by the set-up's timeout, noth
           "[runtime][shm]") {
   StoreServerFixture store;
   const std::string prefix = unique_prefix("setup-timeout");
-  const std::string name = segment_name("job-7", prefix, 0);
+  const std::string name = segment_name(store.job_id(), prefix, 0);
   const auto errors = run_ranks(3, [&](int rank) {
     if (rank == 1) return;  // never joins
     Member member(store, prefix, rank, 3, 300ms);
