@@ -137,19 +137,31 @@ class ShmGroup final : public Group {
 
   bool receives(int root) const { return root == kEveryone || root == rank(); }
 
+  // Whether a reduction of `bytes` takes the direct path. With two members
+  // it always does: each member then reads one peer slot per element either
+  // way, and the direct path writes less (no reduced share to copy back out)
+  // and needs one barrier per round instead of two. With more members the
+  // split keeps each member's reads at ~2 per element instead of n.
+  bool reduces_directly(std::size_t bytes) const {
+    return size() == 2 || bytes <= options_.direct_reduce_bytes;
+  }
+
   // all_reduce (root kEveryone) and reduce.
   void reduce_to(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
                  int root, const CallInfo& call) {
     channel_->begin(call);
     const std::size_t element = size_of(type);
     const std::size_t per_round = channel_->round_bytes() / element;
-    if (count * element <= options_.direct_reduce_bytes) {
+    if (reduces_directly(count * element)) {
       for_each_round(count, per_round, [&](std::size_t offset, std::size_t length, int half) {
-        copy_bytes(channel_->slot(rank(), half), byte_ptr(send) + offset * element,
-                   length * element);
+        const char* own = byte_ptr(send) + offset * element;
+        copy_bytes(channel_->slot(rank(), half), own, length * element);
         channel_->sync(call);
         if (receives(root) && length > 0) {
+          // The own part straight from the input, which is still in this
+          // core's cache; only the peers' parts come through their slots.
           point_sources_at(half, 0);
+          sources_[static_cast<std::size_t>(rank())] = own;
           reduce_elements(byte_ptr(recv) + offset * element, sources_, length, type, op);
         }
       });

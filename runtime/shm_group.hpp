@@ -34,9 +34,12 @@
 // is needed. Every call runs at least one round, even for 0 elements.
 //
 // Algorithms (n members, B bytes):
-//   all_reduce, B <= direct_reduce_bytes: each member copies its input into
-//     its slot, one barrier, then each reduces all n slots straight into its
-//     output: one round of flags, the latency path.
+//   all_reduce, B <= direct_reduce_bytes or n = 2 (direct): per round, each
+//     member copies its input into its slot, one barrier, then reduces its
+//     own input and the n - 1 peer slots straight into its output: one
+//     round of flags, the latency path; with two members also the
+//     bandwidth path (one peer slot read per element either way, and no
+//     reduced share to write back and copy out).
 //   all_reduce, larger: per round, copy in; barrier; member r reduces its
 //     1/n share (64-byte aligned) of all n slots into its own slot (in
 //     place); barrier; every member copies the n reduced shares out. Each
@@ -66,7 +69,8 @@ struct ShmOptions {
   // Data per member; rounds move at most half of it.
   std::size_t slot_bytes = std::size_t{4} << 20U;
   // all_reduce and reduce of at most this many bytes reduce directly from
-  // every slot (one barrier); larger ones split the work (two per round).
+  // every slot (one barrier); larger ones split the work (two per round),
+  // except with two members, which always reduce directly.
   std::size_t direct_reduce_bytes = std::size_t{64} << 10U;
 };
 
