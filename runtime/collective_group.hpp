@@ -43,6 +43,7 @@ struct GroupContext {
   rendezvous::StoreClient* store = nullptr;  // null for a world of one
   std::string key_prefix;                    // unique per communicator and attempt, ends in '/'
   std::string job_id;                        // ACCEL_JOB_ID, names shared-memory segments
+  std::string token;                         // ACCEL_JOB_TOKEN, proves TCP peers (may be empty)
   int rank = 0;                              // this process's index in `global_ranks`
   // The job's global rank of each member, for messages (member i is RANK
   // global_ranks[i]); the members of one machine are consecutive.

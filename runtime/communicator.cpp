@@ -65,6 +65,7 @@ class Communicator::Impl {
     context.key_prefix =
         "accel/comm/attempt" + std::to_string(state_.restart_count) + "/" + options.name + "/";
     context.job_id = settings->job_id;
+    context.token = settings->token;
     context.rank = state_.rank;
     context.global_ranks.resize(static_cast<std::size_t>(state_.world_size));
     std::iota(context.global_ranks.begin(), context.global_ranks.end(), 0);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/system_error.hpp"
+#include "rendezvous/token.hpp"
 #include "runtime/message_text.hpp"
 #include "runtime/tcp_handshake.hpp"
 #include "runtime/tcp_mesh.hpp"
@@ -30,25 +31,33 @@ class MeshBuilder {
       : context_(context),
         advertised_host_(std::move(advertised_host)),
         deadline_(SocketClock::now() + context.timeout),
-        peers_(static_cast<std::size_t>(context.size())) {}
+        nonce_(rendezvous::random_bytes(kChallengeBytes)),
+        peers_(static_cast<std::size_t>(context.size())),
+        challenges_(static_cast<std::size_t>(context.rank)) {}
 
   std::vector<base::UniqueFd> build() {
     Listener listener = listen_on(advertised_host_, context_.size() + 16);
+    const std::string record = encode_address_record({listener.endpoint, nonce_});
     store_call("publishing its address",
-               [&] { context_.store->set(address_key(context_.rank), listener.endpoint.text()); });
-    const std::vector<Endpoint> lower = wait_for_lower_addresses();
-    const std::string hello = encode_hello(my_hello());
+               [&] { context_.store->set(address_key(context_.rank), record); });
+    const std::vector<AddressRecord> lower = wait_for_lower_addresses();
     for (int member = 0; member < context_.rank; ++member) {
+      const AddressRecord& peer = lower[static_cast<std::size_t>(member)];
+      TcpHello hello = my_hello();
+      hello.challenge = rendezvous::random_bytes(kChallengeBytes);
+      hello.proof = caller_proof(context_.token, hello, peer.nonce);
+      challenges_[static_cast<std::size_t>(member)] = hello.challenge;
+      const std::string bytes = encode_hello(hello);
       std::string error;
-      base::UniqueFd fd = connect_before(lower[static_cast<std::size_t>(member)], deadline_, error);
-      if (!fd.valid() || !send_before(fd.get(), hello.data(), hello.size(), deadline_, error)) {
+      base::UniqueFd fd = connect_before(peer.endpoint, deadline_, error);
+      if (!fd.valid() || !send_before(fd.get(), bytes.data(), bytes.size(), deadline_, error)) {
         fail("could not connect to rank " + std::to_string(global(member)) + " at " +
-             lower[static_cast<std::size_t>(member)].text() + " (" + error +
+             peer.endpoint.text() + " (" + error +
              "); is it running, and does no firewall block the port?");
       }
       peers_[static_cast<std::size_t>(member)] = std::move(fd);
     }
-    accept_upper(listener.fd.get(), hello);
+    accept_upper(listener.fd.get());
     for (int member = 0; member < context_.rank; ++member) read_answer(member);
     for (base::UniqueFd& fd : peers_) {
       if (fd.valid()) set_no_delay(fd.get());
@@ -97,8 +106,8 @@ class MeshBuilder {
   // The addresses of the members this one connects to. Polled with get()
   // rather than one blocking wait, so a timeout can name who is missing
   // (the store client is unusable after a timed-out wait).
-  std::vector<Endpoint> wait_for_lower_addresses() {
-    std::vector<Endpoint> endpoints(static_cast<std::size_t>(context_.rank));
+  std::vector<AddressRecord> wait_for_lower_addresses() {
+    std::vector<AddressRecord> records(static_cast<std::size_t>(context_.rank));
     std::vector<int> missing;
     for (int member = 0; member < context_.rank; ++member) missing.push_back(member);
     auto pause = milliseconds(1);
@@ -112,12 +121,12 @@ class MeshBuilder {
           still_missing.push_back(member);
           continue;
         }
-        const std::optional<Endpoint> endpoint = parse_endpoint(*value);
-        if (!endpoint) {
+        std::optional<AddressRecord> record = parse_address_record(*value);
+        if (!record) {
           fail("rank " + std::to_string(global(member)) + " published a malformed address '" +
-               *value + "'");
+               *value + "' (a worker of another accel version?)");
         }
-        endpoints[static_cast<std::size_t>(member)] = *endpoint;
+        records[static_cast<std::size_t>(member)] = std::move(*record);
       }
       missing = std::move(still_missing);
       if (missing.empty()) break;
@@ -125,7 +134,7 @@ class MeshBuilder {
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, milliseconds(50));
     }
-    return endpoints;
+    return records;
   }
 
   // A connection accepted but not yet identified.
@@ -135,7 +144,7 @@ class MeshBuilder {
     SocketClock::time_point drop_at;
   };
 
-  void accept_upper(int listener, const std::string& answer) {
+  void accept_upper(int listener) {
     int expected = context_.size() - context_.rank - 1;
     std::vector<Pending> pending;
     while (expected > 0) {
@@ -158,8 +167,8 @@ class MeshBuilder {
       // Read the pending ones first: accepting appends to `pending`.
       for (std::size_t i = pending.size(); i-- > 0;) {
         const bool readable = polled[i + 1].revents != 0;
-        const bool keep = readable ? read_hello(pending[i], answer, expected)
-                                   : SocketClock::now() < pending[i].drop_at;
+        const bool keep =
+            readable ? read_hello(pending[i], expected) : SocketClock::now() < pending[i].drop_at;
         if (!keep) pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
       }
       if ((polled[0].revents & POLLIN) != 0) {
@@ -173,7 +182,7 @@ class MeshBuilder {
 
   // Reads what a pending connection sent; false when it is done with (taken
   // as a member, or dropped as a stranger).
-  bool read_hello(Pending& entry, const std::string& answer, int& expected) {
+  bool read_hello(Pending& entry, int& expected) {
     HelloParse parse = parse_hello(entry.bytes);
     char buffer[512];
     const std::size_t wanted = std::min(parse.missing, sizeof buffer);
@@ -185,6 +194,9 @@ class MeshBuilder {
     parse = parse_hello(entry.bytes);
     if (parse.status == HelloParse::Status::kIncomplete) return true;
     if (parse.status == HelloParse::Status::kMalformed || !is_due(parse.hello)) return false;
+    TcpHello reply = my_hello();
+    reply.proof = answer_proof(context_.token, reply, parse.hello.challenge);
+    const std::string answer = encode_hello(reply);
     std::string error;
     // A member that cannot take our answer is dead; its own set-up fails.
     if (!send_before(entry.fd.get(), answer.data(), answer.size(), deadline_, error)) return false;
@@ -194,24 +206,32 @@ class MeshBuilder {
   }
 
   // A hello from a member above this one that has not connected yet, of this
-  // job and group, with the global rank that member has.
+  // job and group, with the global rank that member has, proving the token
+  // for this set-up's nonce.
   bool is_due(const TcpHello& hello) const {
     return hello.job_id == context_.job_id && hello.key_prefix == context_.key_prefix &&
            hello.member > context_.rank && hello.member < context_.size() &&
            hello.global_rank == global(hello.member) &&
-           !peers_[static_cast<std::size_t>(hello.member)].valid();
+           !peers_[static_cast<std::size_t>(hello.member)].valid() &&
+           has_caller_proof(context_.token, hello, nonce_);
   }
 
-  // The answer of a member this one connected to: exactly its hello, read
-  // byte-exact because the member may send collective data right after.
+  // The answer of a member this one connected to: its hello, proving the
+  // token for the challenge sent to it; read byte-exact because the member
+  // may send collective data right after.
   void read_answer(int member) {
     const int fd = peers_[static_cast<std::size_t>(member)].get();
     std::string bytes;
     for (;;) {
       const HelloParse parse = parse_hello(bytes);
       if (parse.status == HelloParse::Status::kComplete) {
-        const TcpHello expected{context_.job_id, context_.key_prefix, member, global(member)};
-        if (parse.hello == expected) return;
+        TcpHello expected{context_.job_id, context_.key_prefix, member, global(member)};
+        expected.proof = parse.hello.proof;
+        if (parse.hello == expected &&
+            has_answer_proof(context_.token, parse.hello,
+                             challenges_[static_cast<std::size_t>(member)])) {
+          return;
+        }
         break;
       }
       if (parse.status == HelloParse::Status::kMalformed) break;
@@ -226,7 +246,7 @@ class MeshBuilder {
         fail("rank " + std::to_string(global(member)) +
              " closed the connection during the handshake (" +
              (got == 0 ? std::string("end of stream") : std::string(std::strerror(errno))) +
-             "); is it a worker of this job and attempt?");
+             "); is it a worker of this job and attempt, with the same --rdzv_token?");
       }
       pollfd entry{fd, POLLIN, 0};
       const int ready = base::retry_on_eintr(
@@ -235,13 +255,16 @@ class MeshBuilder {
       if (ready == 0) fail_waiting({member}, "did not answer the handshake");
     }
     fail("the process listening at rank " + std::to_string(global(member)) +
-         "'s address is not that rank of this job (its handshake did not match)");
+         "'s address is not that rank of this job (its handshake did not match; do all "
+         "machines use the same --rdzv_token?)");
   }
 
   const GroupContext& context_;
   std::string advertised_host_;
   SocketClock::time_point deadline_;
+  std::string nonce_;  // published with the address; callers' proofs bind it
   std::vector<base::UniqueFd> peers_;
+  std::vector<std::string> challenges_;  // sent to each member below, answers bind them
 };
 
 }  // namespace

@@ -45,6 +45,7 @@ inline GroupContext context_for(rendezvous::StoreClient& store, const std::strin
   context.store = &store;
   context.key_prefix = prefix;
   context.job_id = "job-7";
+  context.token = "secret";
   context.rank = rank;
   for (int member = 0; member < world_size; ++member) context.global_ranks.push_back(member);
   context.timeout = timeout;

@@ -197,6 +197,21 @@ TEST_CASE("tcp group: set-up names the member that never connects", "[runtime][t
                                     "address"));
 }
 
+namespace {
+
+// A hello as a real member `member` of job-7's group "strangers/" would send
+// it to the member that published `record`, but under `token`.
+accel::runtime_detail::TcpHello hello_under(const std::string& token, const std::string& job,
+                                            const std::string& prefix, int member, int global_rank,
+                                            const accel::runtime_detail::AddressRecord& record) {
+  accel::runtime_detail::TcpHello hello{job, prefix, member, global_rank};
+  hello.challenge = std::string(accel::runtime_detail::kChallengeBytes, 'c');
+  hello.proof = accel::runtime_detail::caller_proof(token, hello, record.nonce);
+  return hello;
+}
+
+}  // namespace
+
 TEST_CASE("tcp group: a stranger on the port is dropped, never taken for a rank",
           "[runtime][tcp]") {
   using namespace accel::runtime_detail;
@@ -206,13 +221,18 @@ TEST_CASE("tcp group: a stranger on the port is dropped, never taken for a rank"
   std::string stranger_saw;
   std::thread stranger([&] {
     auto client = connect_store(store);
-    const auto endpoint = parse_endpoint(client.wait("strangers/tcp/0", 20s));
+    const auto record = parse_address_record(client.wait("strangers/tcp/0", 20s));
+    AddressRecord other_setup = *record;
+    other_setup.nonce = std::string(kChallengeBytes, 'x');  // a hello seen in another set-up
     auto deadline = SocketClock::now() + 20s;
     for (const TcpHello& hello :
-         {TcpHello{"other-job", "strangers/", 1, 1}, TcpHello{"job-7", "strangers/", 1, 7},
-          TcpHello{"job-7", "earlier-attempt/", 1, 1}}) {
+         {hello_under("secret", "other-job", "strangers/", 1, 1, *record),
+          hello_under("secret", "job-7", "strangers/", 1, 7, *record),
+          hello_under("secret", "job-7", "earlier-attempt/", 1, 1, *record),
+          hello_under("not-the-token", "job-7", "strangers/", 1, 1, *record),
+          hello_under("secret", "job-7", "strangers/", 1, 1, other_setup)}) {
       std::string error;
-      auto fd = connect_before(*endpoint, deadline, error);
+      auto fd = connect_before(record->endpoint, deadline, error);
       const std::string bytes = encode_hello(hello);
       send_before(fd.get(), bytes.data(), bytes.size(), deadline, error);
       // The member reads the hello and closes: end of stream, no answer.
@@ -235,12 +255,51 @@ TEST_CASE("tcp group: a stranger on the port is dropped, never taken for a rank"
   });
   stranger.join();
   CHECK(errors == no_errors(2));
-  CHECK(stranger_saw == "0 0 0 ");
+  CHECK(stranger_saw == "0 0 0 0 0 ");
+}
+
+TEST_CASE("tcp group: a process on a member's port that cannot prove the token is refused",
+          "[runtime][tcp]") {
+  using namespace accel::runtime_detail;
+  StoreServerFixture store;
+  // An impostor publishes itself as member 0 and answers every hello with
+  // member 0's fields, but without the token.
+  Listener listener = listen_on("127.0.0.1", 4);
+  auto impostor_store = connect_store(store);
+  impostor_store.set("impostor/tcp/0",
+                     encode_address_record({listener.endpoint, std::string(kChallengeBytes, 'n')}));
+  std::thread impostor([&] {
+    pollfd entry{listener.fd.get(), POLLIN, 0};
+    ::poll(&entry, 1, 20'000);
+    accel::base::UniqueFd fd = accept_pending(listener.fd.get());
+    std::string received;
+    char buffer[512];
+    while (parse_hello(received).status == HelloParse::Status::kIncomplete) {
+      pollfd readable{fd.get(), POLLIN, 0};
+      ::poll(&readable, 1, 20'000);
+      const ssize_t got = ::recv(fd.get(), buffer, sizeof buffer, 0);
+      if (got <= 0) return;
+      received.append(buffer, static_cast<std::size_t>(got));
+    }
+    TcpHello answer{"job-7", "impostor/", 0, 0};
+    answer.proof = answer_proof("guessed", answer, parse_hello(received).hello.challenge);
+    const std::string bytes = encode_hello(answer);
+    std::string error;
+    send_before(fd.get(), bytes.data(), bytes.size(), SocketClock::now() + 20s, error);
+  });
+  auto client = connect_store(store);
+  CHECK_THROWS_WITH(make_tcp_group(context_for(client, "impostor/", 1, 2, 5s)),
+                    Catch::Contains("the process listening at rank 0's address is not that rank "
+                                    "of this job") &&
+                        Catch::Contains("--rdzv_token"));
+  impostor.join();
 }
 
 TEST_CASE("tcp group: hellos round-trip and garbage is refused early", "[runtime][tcp]") {
   using namespace accel::runtime_detail;
-  const TcpHello hello{"job-7", "accel/comm/attempt0/world/", 3, 11};
+  TcpHello hello{"job-7", "accel/comm/attempt0/world/", 3, 11};
+  hello.challenge = std::string(kChallengeBytes, '\x7f');
+  hello.proof = caller_proof("secret", hello, std::string(kChallengeBytes, 'n'));
   const std::string bytes = encode_hello(hello);
   for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
     const HelloParse partial = parse_hello(std::string_view(bytes).substr(0, cut));
@@ -254,6 +313,44 @@ TEST_CASE("tcp group: hellos round-trip and garbage is refused early", "[runtime
   CHECK(parse_hello("GET / HTTP/1.1\r\n").status == HelloParse::Status::kMalformed);
   CHECK(parse_hello("AC").status == HelloParse::Status::kIncomplete);
   CHECK(parse_hello("AX").status == HelloParse::Status::kMalformed);
+}
+
+TEST_CASE("tcp group: proofs bind the token, the fields, the nonce and the role",
+          "[runtime][tcp]") {
+  using namespace accel::runtime_detail;
+  const std::string nonce(kChallengeBytes, 'n');
+  TcpHello hello{"job-7", "world/", 1, 1};
+  hello.challenge = std::string(kChallengeBytes, 'c');
+  hello.proof = caller_proof("secret", hello, nonce);
+  CHECK(has_caller_proof("secret", hello, nonce));
+  CHECK_FALSE(has_caller_proof("other", hello, nonce));
+  CHECK_FALSE(has_caller_proof("secret", hello, std::string(kChallengeBytes, 'm')));
+  CHECK_FALSE(has_answer_proof("secret", hello, nonce));  // a hello is no answer
+  TcpHello moved = hello;
+  moved.global_rank = 2;
+  CHECK_FALSE(has_caller_proof("secret", moved, nonce));
+  // Without a token the fields and the nonce are still bound.
+  hello.proof = caller_proof("", hello, nonce);
+  CHECK(has_caller_proof("", hello, nonce));
+  CHECK_FALSE(has_caller_proof("", hello, std::string(kChallengeBytes, 'm')));
+}
+
+TEST_CASE("tcp group: address records round-trip, garbage is refused", "[runtime][tcp]") {
+  using namespace accel::runtime_detail;
+  const AddressRecord record{
+      {"fe80::1", 29500},
+      std::string("\x00\x01\xfe\xff", 4) + std::string(kChallengeBytes - 4, 'a')};
+  const std::string text = encode_address_record(record);
+  CHECK(text == "[fe80::1]:29500 0001feff616161616161616161616161");
+  const auto parsed = parse_address_record(text);
+  REQUIRE(parsed);
+  CHECK(parsed->endpoint.text() == "[fe80::1]:29500");
+  CHECK(parsed->nonce == record.nonce);
+  for (const std::string bad :
+       {"10.0.0.1:80", "10.0.0.1:80 00", "nohost 0001feff616161616161616161616161",
+        "10.0.0.1:80 0001feff61616161616161616161616g"}) {
+    CHECK_FALSE(parse_address_record(bad));
+  }
 }
 
 TEST_CASE("tcp group: endpoints print and parse, IPv6 in brackets", "[runtime][tcp]") {
