@@ -422,6 +422,11 @@ launch::LaunchRequest parse_launch_arguments(const std::vector<std::string>& arg
   reversed.emplace_back("launch");
   try {
     app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    // CLI11's own text for it is addressed to programmers.
+    throw UserError("--help asks for help, it is not a launch flag; see 'accel launch --help'");
+  } catch (const CLI::CallForAllHelp&) {
+    throw UserError("--help-all asks for help, it is not a launch flag; see 'accel launch --help'");
   } catch (const CLI::ParseError& error) {
     throw UserError(error.what());
   }

@@ -180,3 +180,10 @@ TEST_CASE("a number flag given an empty or non-number value is a usage error", "
   CHECK_THROWS_AS(parse_launch({"--nnodes", "", "s.py"}), accel::cli::UserError);
   CHECK_THROWS_AS(parse_launch({"--nproc_per_node", "", "s.py"}), accel::cli::UserError);
 }
+
+TEST_CASE("--help among parsed launch flags is named, not CLI11's programmer message",
+          "[launch_flags]") {
+  CHECK_THROWS_WITH(accel::cli::parse_launch_arguments({"--help", "train.py"}),
+                    Catch::Equals("--help asks for help, it is not a launch flag; see 'accel "
+                                  "launch --help'"));
+}
