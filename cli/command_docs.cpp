@@ -7,7 +7,9 @@ namespace accel::cli {
 
 namespace {
 
-bool is_hidden(const std::string& group) { return group.empty(); }
+bool is_hidden(const std::string& group) {
+  return group.empty();
+}
 
 // CLI11's type name is "TEXT", or "TEXT:{no,fp16,bf16,fp8}" when an IsMember
 // check lists the accepted values (one part per check, ':'-separated).
@@ -84,7 +86,9 @@ std::string CommandDoc::full_name() const {
   return name;
 }
 
-CommandDoc describe_command_line(const CLI::App& app) { return describe(app, {app.get_name()}); }
+CommandDoc describe_command_line(const CLI::App& app) {
+  return describe(app, {app.get_name()});
+}
 
 std::vector<const CommandDoc*> all_commands(const CommandDoc& root) {
   std::vector<const CommandDoc*> commands;

@@ -42,7 +42,8 @@ void write_option(const CommandDoc& command, const OptionDoc& option, std::ostre
   out << " -d " << quoted(first_line(option.description)) << "\n";
 }
 
-constexpr const char* kHelpers = R"(# The command typed so far: "accel", "accel config", "accel config show", ...
+constexpr const char* kHelpers =
+    R"fish(# The command typed so far: "accel", "accel config", "accel config show", ...
 function __accel_command
     set -l command accel
     for word in (commandline -opc)[2..-1]
@@ -58,7 +59,7 @@ function __accel_is
 end
 
 complete -c accel -f
-)";
+)fish";
 
 }  // namespace
 

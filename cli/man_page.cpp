@@ -32,8 +32,12 @@ std::string roff_word(std::string_view word) {
   return out;
 }
 
-std::string bold(std::string_view word) { return "\\fB" + roff_word(word) + "\\fR"; }
-std::string italic(std::string_view word) { return "\\fI" + roff_word(word) + "\\fR"; }
+std::string bold(std::string_view word) {
+  return "\\fB" + roff_word(word) + "\\fR";
+}
+std::string italic(std::string_view word) {
+  return "\\fI" + roff_word(word) + "\\fR";
+}
 
 // A paragraph per line of help text; a line starting with spaces (an
 // example command in a footer) is kept as it is.
@@ -72,7 +76,8 @@ void write_option(const OptionDoc& option, std::ostream& out) {
   out << "\n" << roff_text(option.description);
   if (!option.choices.empty()) {
     std::string choices;
-    for (const std::string& choice : option.choices) choices += (choices.empty() ? "" : ", ") + choice;
+    for (const std::string& choice : option.choices)
+      choices += (choices.empty() ? "" : ", ") + choice;
     out << " (one of: " << roff_text(choices) << ")";
   }
   out << "\n";
@@ -100,7 +105,7 @@ constexpr const char* kPreamble =
     "accel \\- fast, drop\\-in launcher for distributed training "
     "(accelerate launch, torchrun)\n";
 
-constexpr const char* kAfterCommands = R"(.SH EXIT STATUS
+constexpr const char* kAfterCommands = R"roff(.SH EXIT STATUS
 .TP
 .B 0
 Success.
@@ -178,7 +183,7 @@ A native worker links libaccel, found with
 .BR torchrun (1),
 .BR python3 (1);
 the documentation in docs/ of the accel sources.
-)";
+)roff";
 
 }  // namespace
 

@@ -94,8 +94,7 @@ TEST_CASE("bash completion tables hold every command, flag and listed value", "[
   CHECK(contains(script, "complete -o bashdefault -o default -F _accel accel"));
 }
 
-TEST_CASE("zsh completion has a function per command with quoted descriptions",
-          "[shell_files]") {
+TEST_CASE("zsh completion has a function per command with quoted descriptions", "[shell_files]") {
   const std::string script = written(accel::cli::write_zsh_completion);
   CHECK(script.starts_with("#compdef accel\n"));
   CHECK(contains(script, "_accel_tool_fix() {"));
@@ -110,8 +109,10 @@ TEST_CASE("zsh completion has a function per command with quoted descriptions",
 
 TEST_CASE("fish completion guards each line by the command typed so far", "[shell_files]") {
   const std::string script = written(accel::cli::write_fish_completion);
-  CHECK(contains(script, "set -g __accel_commands 'accel' 'accel run' 'accel tool' 'accel tool fix'"));
-  CHECK(contains(script, "complete -c accel -n '__accel_is \\'accel\\'' -a 'run' -d 'Run a program'"));
+  CHECK(contains(script,
+                 "set -g __accel_commands 'accel' 'accel run' 'accel tool' 'accel tool fix'"));
+  CHECK(contains(script,
+                 "complete -c accel -n '__accel_is \\'accel\\'' -a 'run' -d 'Run a program'"));
   CHECK(contains(script,
                  "complete -c accel -n '__accel_is \\'accel run\\'' -l mode -l run-mode -x -a "
                  "'fast slow'"));
