@@ -33,7 +33,8 @@ OptionDoc describe_option(const CLI::Option& option) {
   for (const std::string& name : option.get_lnames()) doc.names.push_back("--" + name);
   doc.description = option.get_description();
   doc.group = option.get_group();
-  if (option.get_type_size_max() > 0) {
+  // Flags expect no value (CLI11 sets expected(0) on every add_flag).
+  if (option.get_expected_max() != 0) {
     read_type_name(option.get_type_name(), doc);
     if (doc.value_name.empty()) doc.value_name = "VALUE";
   }

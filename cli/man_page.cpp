@@ -39,19 +39,27 @@ std::string italic(std::string_view word) {
   return "\\fI" + roff_word(word) + "\\fR";
 }
 
-// A paragraph per line of help text; a line starting with spaces (an
-// example command in a footer) is kept as it is.
+// Help text as CLI11 prints it: its line breaks kept (they separate
+// sentences the help lays out one per line), an empty line starting a new
+// paragraph, and a line that starts with spaces (an example command in a
+// footer) kept as it is.
 void write_paragraphs(std::string_view text, std::ostream& out) {
+  bool paragraph_open = false;
   while (!text.empty()) {
     const std::size_t newline = text.find('\n');
     const std::string_view line = text.substr(0, newline);
     text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
-    if (line.empty()) continue;
+    if (line.empty()) {
+      paragraph_open = false;
+      continue;
+    }
     if (line.front() == ' ') {
       out << ".nf\n" << roff_text(line) << "\n.fi\n";
-    } else {
-      out << ".PP\n" << roff_text(line) << "\n";
+      paragraph_open = true;
+      continue;
     }
+    out << (paragraph_open ? ".br\n" : ".PP\n") << roff_text(line) << "\n";
+    paragraph_open = true;
   }
 }
 

@@ -5,7 +5,15 @@
 namespace accel::cli {
 
 std::string first_line(std::string_view description) {
-  return std::string(description.substr(0, description.find('\n')));
+  std::string_view line = description.substr(0, description.find('\n'));
+  // A menu row: the first clause of the first line, cut at a word when long.
+  for (const std::string_view stop : {". ", ": ", "; ", " -- "}) {
+    line = line.substr(0, line.find(stop));
+  }
+  constexpr std::size_t kMenuWidth = 80;
+  if (line.size() <= kMenuWidth) return std::string(line);
+  const std::size_t space = line.rfind(' ', kMenuWidth);
+  return std::string(line.substr(0, space == std::string_view::npos ? kMenuWidth : space)) + "...";
 }
 
 bool completes_file_names(const OptionDoc& option) {

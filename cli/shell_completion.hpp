@@ -24,8 +24,8 @@ void write_bash_completion(const CommandDoc& root, std::ostream& out);
 void write_zsh_completion(const CommandDoc& root, std::ostream& out);
 void write_fish_completion(const CommandDoc& root, std::ostream& out);
 
-// Shared by the writers: the first line of a help text, which is all a
-// completion menu has room for; and whether an option's value is best
+// Shared by the writers: the first clause of a help text, which is all a
+// completion menu has room for (at most about 80 characters); and whether an option's value is best
 // completed with file names (not a number, not a listed choice).
 std::string first_line(std::string_view description);
 bool completes_file_names(const OptionDoc& option);

@@ -143,6 +143,9 @@ class ShellFiles(unittest.TestCase):
             script, ["accel", "launch", "--num_processes", "2", "--cp"]))
         # After the program, the words are the program's: nothing of accel's.
         self.assertEqual(bash_complete(script, ["accel", "launch", "train.py", "--num"]), [])
+        # A flag without a value does not swallow the program.
+        self.assertEqual(
+            bash_complete(script, ["accel", "launch", "--cpu", "train.py", "--num"]), [])
 
     def test_zsh_parses_its_script(self):
         if not shutil.which("zsh"):

@@ -33,7 +33,7 @@ CommandDoc sample_tree() {
   run.description = "Run a program";
   run.runs_program = true;
   run.options.push_back(
-      {{"--mode", "--run-mode"}, "TEXT", {"fast", "slow"}, "How to run [it]: quickly", "Modes"});
+      {{"--mode", "--run-mode"}, "TEXT", {"fast", "slow"}, "How to run [it]:quickly", "Modes"});
   run.options.push_back({{"--count"}, "INT", {}, "How many, it's said", "Modes"});
   run.options.push_back({{"--log"}, "TEXT", {}, "Where to log", "Output"});
 
@@ -99,7 +99,7 @@ TEST_CASE("zsh completion has a function per command with quoted descriptions", 
   CHECK(script.starts_with("#compdef accel\n"));
   CHECK(contains(script, "_accel_tool_fix() {"));
   CHECK(contains(script,
-                 "'(--mode --run-mode)--mode=[How to run \\[it\\]\\: quickly]:TEXT:(fast slow)'"));
+                 "'(--mode --run-mode)--mode=[How to run \\[it\\]\\:quickly]:TEXT:(fast slow)'"));
   CHECK(contains(script, "'(--count)--count=[How many, it'\\''s said]:INT:'"));
   CHECK(contains(script, "'(--log)--log=[Where to log]:TEXT:_files'"));
   CHECK(contains(script, "fix) _accel_tool_fix && ret=0 ;;"));
@@ -148,4 +148,14 @@ TEST_CASE("accel __generate refuses an unknown kind", "[shell_files]") {
   accel::cli::Console console{in, out, err};
   CHECK(accel::cli::main(3, argv, console) == 2);
   CHECK(contains(err.str(), "powershell"));
+}
+
+TEST_CASE("a completion menu shows the first clause of a description, cut at a word",
+          "[shell_files]") {
+  using accel::cli::first_line;
+  CHECK(first_line("Check it works: runs a worker.\nMore") == "Check it works");
+  CHECK(first_line("Launch a job -- or several") == "Launch a job");
+  const std::string long_text(30, 'a');
+  const std::string cut = first_line(long_text + " " + long_text + " " + long_text + " tail");
+  CHECK(cut == long_text + " " + long_text + "...");
 }
