@@ -63,7 +63,7 @@ def user_environment():
 
 def libraries_loaded(path):
     r = run(["ldd", path], timeout=60)
-    return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
+    return [os.path.basename(line.split()[0]) for line in r.stdout.splitlines() if line.strip()]
 
 
 class StagedInstall(unittest.TestCase):
