@@ -18,13 +18,14 @@ set(CPACK_STRIP_FILES TRUE)  # bin/accel and libaccel.so; debug info stays in th
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${ACCEL_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Debian's description: the summary line, then the long text indented by one space.
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${PROJECT_DESCRIPTION}
- accel launch is a drop-in for accelerate launch and torchrun: it reads
- Accelerate's config files, starts in milliseconds, never leaves orphan
- workers and names the rank that failed and why. accel config, env, test and
- bench come with it, and libaccel (headers, shared and static library, CMake
- package config, pkg-config file) is the runtime for native C++ workers.")
+# The long description; CPack puts the summary line above it and indents it
+# as Debian's control file wants.
+set(CPACK_PACKAGE_DESCRIPTION "accel launch is a drop-in for accelerate launch and torchrun:
+it reads Accelerate's config files, starts in milliseconds, never leaves
+orphan workers and names the rank that failed and why. accel config, env,
+test and bench come with it, and libaccel (headers, shared and static
+library, CMake package config, pkg-config file) is the runtime for native
+C++ workers.")
 # The binary and libaccel.so need only the C and C++ runtime (yaml-cpp,
 # Boost and OpenSSL are linked in statically); dpkg-shlibdeps (dpkg-dev)
 # works out the versions from the symbols they use.
