@@ -9,7 +9,8 @@ tree or the build folder on any path:
   tree with find_package(accel) (accel::runtime and accel::runtime_static)
   and with pkg-config, each run through the staged `accel launch` on 2
   processes, ending with bit-identical parameters;
-- bin/accel and libaccel.so need only the C and C++ runtime (ldd).
+- bin/accel and libaccel.so need only the C and C++ runtime (ldd), and
+  libaccel.so exports accel's own symbols only.
 
 It builds the user programs with -j2 and takes about a minute on 2 cores."""
 import concurrent.futures
@@ -121,6 +122,15 @@ class StagedInstall(unittest.TestCase):
         for path in [self.staged("bin", "accel"), self.staged("lib", "libaccel.so")]:
             for library in libraries_loaded(path):
                 self.assertRegex(library, ALLOWED_LIBRARIES, path)
+
+    def test_libaccel_exports_accel_symbols_only(self):
+        # Not Boost's, OpenSSL's or the standard library's: a program with its
+        # own copies of those must never bind to libaccel's.
+        symbols = run(["nm", "-D", "--defined-only", "-C",
+                       self.staged("lib", "libaccel.so")]).stdout.splitlines()
+        names = [line.split(" ", 2)[2] for line in symbols if line.count(" ") >= 2]
+        self.assertTrue(any(n.startswith("accel::Accelerator::") for n in names), names[:20])
+        self.assertEqual([n for n in names if "accel::" not in n], [])
 
     def test_find_package_build_runs_through_the_installed_launcher(self):
         project = os.path.join(self.work, "user_cmake")
