@@ -34,10 +34,7 @@ ALLOWED_LIBRARIES = re.compile(
 
 USER_PROJECT = """cmake_minimum_required(VERSION 3.25)
 project(train_mlp_user LANGUAGES CXX)
-find_package(accel 0.1 REQUIRED)
-if(NOT accel_runtime_static_FOUND)
-  message(FATAL_ERROR "accel::runtime_static is missing")
-endif()
+find_package(accel 0.1 REQUIRED COMPONENTS runtime_static)
 add_library(train_mlp_objects OBJECT {sources})
 target_link_libraries(train_mlp_objects PRIVATE accel::runtime)
 add_executable(train_mlp_shared $<TARGET_OBJECTS:train_mlp_objects>)
