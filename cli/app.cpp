@@ -39,6 +39,7 @@ void configure(CLI::App& app, Invocation& invocation) {
   setup_env(app, invocation);
   setup_test(app, invocation);
   setup_bench(app, invocation);
+  setup_generate(app, invocation);
 }
 
 // CLI11 takes the arguments last first.

@@ -25,5 +25,8 @@ void setup_env(CLI::App& app, Invocation& invocation);
 // `test` and `bench` also add the hidden worker subcommands they run.
 void setup_test(CLI::App& app, Invocation& invocation);
 void setup_bench(CLI::App& app, Invocation& invocation);
+// Hidden `__generate man|bash|zsh|fish`: documents `app` itself, so it must
+// be set up last, on the root app.
+void setup_generate(CLI::App& app, Invocation& invocation);
 
 }  // namespace accel::cli

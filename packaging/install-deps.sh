@@ -34,6 +34,11 @@ test_packages=(
   openmpi-bin libopenmpi-dev   # tests/bench: mpirun, the CPU performance anchor
   hyperfine                    # tests/bench/compare_launchers.sh
   clang-format clang-tidy      # tests/lint.sh
+  # tests/integration/test_shell_files.py: groff renders the man page; zsh
+  # and fish parse (and fish runs) the generated completions. The .deb test
+  # needs dpkg-deb (dpkg) and CPack's dpkg-shlibdeps (dpkg-dev, in
+  # build-essential) only.
+  groff-base zsh fish
 )
 
 packages=("${build_packages[@]}")

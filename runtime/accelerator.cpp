@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "base/environment.hpp"
+
 namespace accel {
 
 class Accelerator::Impl {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "accel/collectives.hpp"
+#include "base/environment.hpp"
 #include "runtime/group_factory.hpp"
 #include "runtime/reduce_kernels.hpp"
 #include "runtime/store_settings.hpp"

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "base/environment.hpp"
 #include "rendezvous/store_client.hpp"
 #include "runtime/message_text.hpp"
 #include "runtime/store_barrier.hpp"

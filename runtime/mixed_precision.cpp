@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/environment.hpp"
 #include "rendezvous/env_names.hpp"
 
 namespace accel {

@@ -3,10 +3,17 @@
 #include <charconv>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
+#include "base/environment.hpp"
 #include "rendezvous/env_names.hpp"
 
 namespace accel {
+
+// The public headers spell the lookup type themselves (they are installed
+// without base/); it must stay the very type the launcher's code passes.
+static_assert(std::is_same_v<EnvLookup, base::EnvLookup>,
+              "accel/environment_lookup.hpp and base/environment.hpp disagree on EnvLookup");
 
 namespace {
 

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "base/environment.hpp"
 #include "rendezvous/env_names.hpp"
 
 namespace accel::runtime_detail {

@@ -6,6 +6,7 @@
 #include "accel/accelerator.hpp"            // Accelerator: the facade a training loop holds
 #include "accel/collectives.hpp"            // Communicator, DataType, ReduceOp, CollectiveError
 #include "accel/distributed_state.hpp"      // DistributedState, MainProcessFirst, SyncError
+#include "accel/environment_lookup.hpp"     // EnvLookup: how the runtime reads the environment
 #include "accel/grad_scaler.hpp"            // GradScaler (fp16 loss scaling)
 #include "accel/gradient_accumulation.hpp"  // GradientAccumulator, AccumulationStep
 #include "accel/mixed_precision.hpp"        // MixedPrecision from ACCELERATE_MIXED_PRECISION

@@ -45,14 +45,14 @@
 #include <optional>
 #include <span>
 
-#include "base/environment.hpp"
+#include "accel/environment_lookup.hpp"
 
 namespace accel {
 
 // ACCELERATE_GRADIENT_ACCUMULATION_STEPS from `lookup` (the launcher sets it
 // from the config file), else 1. Throws std::invalid_argument naming the
 // variable when it is set but not an integer from 1 up.
-int gradient_accumulation_steps_from_environment(const base::EnvLookup& lookup);
+int gradient_accumulation_steps_from_environment(const EnvLookup& lookup);
 
 // Averages gradient buffers across the processes, in place. The Accelerator
 // passes one built on its Communicator (average_gradients_with in
@@ -65,7 +65,7 @@ struct GradientAccumulationOptions {
   std::optional<int> steps;
   // Whether the last batch of the data ends an accumulation early.
   bool sync_with_dataloader = true;
-  base::EnvLookup env;  // empty = the process environment
+  EnvLookup env;  // empty = the process environment
 };
 
 // What the training loop knows about one micro-batch.

@@ -15,7 +15,7 @@
 
 #include <string_view>
 
-#include "base/environment.hpp"
+#include "accel/environment_lookup.hpp"
 
 namespace accel {
 
@@ -31,7 +31,7 @@ MixedPrecision parse_mixed_precision(std::string_view text);
 // ACCELERATE_MIXED_PRECISION from `lookup`; kNo when unset. A value that is
 // set but not one of the four (empty included) throws std::invalid_argument
 // naming the variable, as Accelerate refuses to start with it.
-MixedPrecision mixed_precision_from_environment(const base::EnvLookup& lookup);
+MixedPrecision mixed_precision_from_environment(const EnvLookup& lookup);
 MixedPrecision mixed_precision_from_environment();  // the real environment
 
 }  // namespace accel

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "base/environment.hpp"
+#include "accel/environment_lookup.hpp"
 
 namespace accel {
 
@@ -22,10 +22,6 @@ struct ProcessState {
   bool is_main_process() const { return rank == 0; }
   bool is_local_main_process() const { return local_rank == 0; }
 };
-
-// Looks a variable up; nullopt when unset. Injected so tests need not touch
-// the real environment.
-using base::EnvLookup;
 
 // Reads the state. Throws std::invalid_argument naming the variable when a
 // value is not an integer or is out of range (e.g. RANK >= WORLD_SIZE).

@@ -4,6 +4,7 @@
 
 #include "accel/grad_scaler.hpp"
 #include "accel/mixed_precision.hpp"
+#include "base/environment.hpp"
 
 namespace {
 
