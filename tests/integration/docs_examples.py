@@ -10,7 +10,8 @@ Every fenced block in README.md and docs/*.md is one of these:
     - a line that is just `...` stands for any number of lines, none included;
     - `...` inside a line stands for any text (a pid, a port, a path);
     - a number with a decimal point (`0.98`, `78.85`) matches any such number,
-      since times, and so the numbers printed beside them, vary;
+      since times, and so the numbers printed beside them, vary (with the
+      spaces before it, as a column of numbers is aligned to the right);
     - trailing spaces and blank lines at the end do not count.
   A command must exit 0, unless the next command is `echo $?`, which then
   shows its exit code. The commands of one page run in order in one bash
@@ -118,13 +119,15 @@ def commands_of(block):
 
 
 def _line_pattern(expected):
-    parts = re.split(r"(\.\.\.|\d+\.\d+)", expected.rstrip())
+    # The spaces before a number go with it: a column of numbers is aligned
+    # to the right, so a longer number has fewer spaces before it.
+    parts = re.split(r"(\.\.\.| *\d+\.\d+)", expected.rstrip())
     pattern = ""
     for part in parts:
         if part == "...":
             pattern += ".*"
-        elif re.fullmatch(r"\d+\.\d+", part):
-            pattern += r"[0-9]+\.[0-9]+"
+        elif re.fullmatch(r" *\d+\.\d+", part):
+            pattern += (" *" if part.startswith(" ") else "") + r"[0-9]+\.[0-9]+"
         else:
             pattern += re.escape(part)
     return re.compile(pattern + r"\Z")

@@ -69,6 +69,7 @@ class OutputRules(unittest.TestCase):
         self.assertFalse(output_matches(["exit 2"], ["exit 1"]))
         self.assertFalse(output_matches(["a"], ["a", "b"]))
         self.assertFalse(output_matches(["took 0.98 s"], ["took 1 s"]))
+        self.assertTrue(output_matches(["  8      1.21"], ["  8    112.30"]))
 
     def test_commands_and_continuations(self):
         block = docs_examples.Block("x.md", 1, "console", "$ a \\\n  b\nout\n$ echo $?\n0\n")
