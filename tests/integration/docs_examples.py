@@ -22,7 +22,8 @@ Every fenced block in README.md and docs/*.md is one of these:
   binary under test) and `python3` (the Python with torch, as Debian's
   /usr/bin/python3 on a fresh machine). `$HOME` is a fresh empty folder, and
   where its path appears in the output it is compared as `/home/me`;
-  `HF_HOME` and `XDG_CACHE_HOME` are unset. A notice that the default port
+  `HF_HOME` and `XDG_CACHE_HOME` are unset, and GPUs are hidden
+  (`CUDA_VISIBLE_DEVICES` empty): the pages show a CPU machine. A notice that the default port
   29500 was taken (other tests run at the same time) is left out of the
   output unless the example shows one.
 * A block preceded by `<!-- file: NAME -->` is written to NAME (relative to

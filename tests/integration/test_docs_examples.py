@@ -26,8 +26,7 @@ SHOWN_HOME = "/home/me"
 PORT_TAKEN_NOTICE = "the default port 29500 is already in use"
 # Variables of the machine running the tests that would change what the
 # examples print; a fresh machine has none of them.
-UNSET = ("HF_HOME", "XDG_CACHE_HOME", "TORCHELASTIC_LOG_LINE_PREFIX_TEMPLATE", "OMP_NUM_THREADS",
-         "CUDA_VISIBLE_DEVICES")
+UNSET = ("HF_HOME", "XDG_CACHE_HOME", "TORCHELASTIC_LOG_LINE_PREFIX_TEMPLATE", "OMP_NUM_THREADS")
 
 
 def documentation_pages():
@@ -149,8 +148,10 @@ class DocsExamples(unittest.TestCase):
         os.symlink(shutil.which(TEST_PYTHON) or TEST_PYTHON, os.path.join(tools, "python3"))
         env = {k: v for k, v in os.environ.items()
                if k not in UNSET and not k.startswith(("ACCEL_", "SLURM_", "PET_"))}
+        # The pages describe a CPU machine; on a GPU machine `accel config
+        # default` would write a MULTI_GPU config, so its GPUs are hidden.
         env.update(HOME=home, PATH=tools + os.pathsep + os.environ.get("PATH", ""),
-                   PYTHONDONTWRITEBYTECODE="1")
+                   PYTHONDONTWRITEBYTECODE="1", CUDA_VISIBLE_DEVICES="")
         return home, work, env
 
     def run_page(self, page, blocks):
