@@ -177,7 +177,8 @@ void bind_torchrun_and_launcher(CLI::App& app, LaunchRequest& o) {
          "Show only these local ranks' output on the console, e.g. 0 or 0,3 (log files get all)")
       ->group(kTorchrun);
   app.add_option(names("--rdzv_id") + "," + names("--run_id"), o.run_id,
-                 "Job id: TORCHELASTIC_RUN_ID and the log folder name, the same on every machine "
+                 "Job id (also --run_id): TORCHELASTIC_RUN_ID and the log folder name, the same on "
+                 "every machine "
                  "(default: SLURM's job.step, else derived from machine 0's address and port on "
                  "several machines, else random)")
       ->group(kTorchrun);
