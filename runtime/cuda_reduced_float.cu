@@ -34,13 +34,13 @@ enum class Format { kBf16, kFp16 };
 
 template <Format F>
 __device__ __forceinline__ std::uint32_t narrow(float value) {
-  const std::uint32_t bits = __float_as_uint(value);
+  const std::uint32_t bits = detail::bits_of(value);
   return F == Format::kBf16 ? bf16_bits(bits) : fp16_bits(bits);
 }
 
 template <Format F>
 __device__ __forceinline__ float widen(std::uint32_t bits) {
-  return __uint_as_float(F == Format::kBf16 ? float_bits_from_bf16(bits)
+  return detail::float_of(F == Format::kBf16 ? float_bits_from_bf16(bits)
                                             : float_bits_from_fp16(bits));
 }
 
