@@ -70,8 +70,8 @@ CudaGradScaler::CudaGradScaler(GradScalerOptions options)
   const GradScaler reference(options_);
   device_->memory =
       detail::DeviceBuffer(sizeof(DeviceScalerValues), "cudaMalloc (the GPU grad scaler's state)");
-  const DeviceScalerValues values =
-      options_.enabled ? initial_values(reference.scale(), 0) : DeviceScalerValues{1.0F, 1.0F, 0.0F, 0};
+  const DeviceScalerValues values = options_.enabled ? initial_values(reference.scale(), 0)
+                                                     : DeviceScalerValues{1.0F, 1.0F, 0.0F, 0};
   ACCEL_CUDA_CHECK(cudaMemcpy(device_->values(), &values, sizeof values, cudaMemcpyHostToDevice),
                    "cudaMemcpy (the GPU grad scaler's initial state)");
 }
@@ -113,9 +113,9 @@ const float* CudaGradScaler::device_inv_scale() const {
 GradScaler::State CudaGradScaler::state(cudaStream_t stream) const {
   if (!options_.enabled) return {options_.init_scale, 0};  // what GradScaler::state() gives
   DeviceScalerValues values{};
-  ACCEL_CUDA_CHECK(cudaMemcpyAsync(&values, device_->values(), sizeof values,
-                                   cudaMemcpyDeviceToHost, stream),
-                   "cudaMemcpyAsync (reading the GPU grad scaler's state)");
+  ACCEL_CUDA_CHECK(
+      cudaMemcpyAsync(&values, device_->values(), sizeof values, cudaMemcpyDeviceToHost, stream),
+      "cudaMemcpyAsync (reading the GPU grad scaler's state)");
   ACCEL_CUDA_CHECK(cudaStreamSynchronize(stream),
                    "cudaStreamSynchronize (reading the GPU grad scaler's state)");
   return {values.scale, values.growth_tracker};
@@ -126,9 +126,9 @@ void CudaGradScaler::load_state(GradScaler::State state, cudaStream_t stream) {
   GradScaler reference(options_);
   reference.load_state(state);  // the CPU scaler's validation and messages
   const DeviceScalerValues values = initial_values(state.scale, state.growth_tracker);
-  ACCEL_CUDA_CHECK(cudaMemcpyAsync(device_->values(), &values, sizeof values,
-                                   cudaMemcpyHostToDevice, stream),
-                   "cudaMemcpyAsync (loading the GPU grad scaler's state)");
+  ACCEL_CUDA_CHECK(
+      cudaMemcpyAsync(device_->values(), &values, sizeof values, cudaMemcpyHostToDevice, stream),
+      "cudaMemcpyAsync (loading the GPU grad scaler's state)");
   // `values` lives on this stack frame: the copy must finish before return.
   ACCEL_CUDA_CHECK(cudaStreamSynchronize(stream),
                    "cudaStreamSynchronize (loading the GPU grad scaler's state)");

@@ -72,7 +72,8 @@ __device__ __forceinline__ void for_each_value(const TensorChunk& chunk, Visit&&
 
 __global__ void __launch_bounds__(kThreads)
     unscale_and_check_kernel(const TensorChunk* __restrict__ chunks, std::size_t chunk_count,
-                             const float* __restrict__ inv_scale_in, float* __restrict__ found_inf) {
+                             const float* __restrict__ inv_scale_in,
+                             float* __restrict__ found_inf) {
   const float inv_scale = *inv_scale_in;
   bool seen = false;
   // An inv_scale of exactly 1 only checks (torch's rule): half the traffic.
@@ -102,7 +103,8 @@ __device__ __forceinline__ double block_sum(double value) {
   static_assert(Threads % 32 == 0 && Threads <= 1024, "whole warps, at most 32 of them");
   __shared__ double warp_sums[Threads / 32];
 #pragma unroll
-  for (int offset = 16; offset > 0; offset /= 2) value += __shfl_down_sync(0xFFFFFFFFU, value, offset);
+  for (int offset = 16; offset > 0; offset /= 2)
+    value += __shfl_down_sync(0xFFFFFFFFU, value, offset);
   if (threadIdx.x % 32 == 0) warp_sums[threadIdx.x / 32] = value;
   __syncthreads();
   if (threadIdx.x < 32) {
@@ -160,8 +162,8 @@ CudaTensorList::CudaTensorList(std::span<const DeviceTensor> tensors)
       table.chunks.size(), static_cast<std::size_t>(detail::multiprocessor_count()) * kBlocksPerSm);
   const std::size_t table_bytes = table.chunks.size() * sizeof(TensorChunk);
   impl_->chunks = detail::DeviceBuffer(table_bytes, "cudaMalloc (the multi-tensor chunk table)");
-  impl_->block_partials = detail::DeviceBuffer(
-      impl_->grid * sizeof(double), "cudaMalloc (the L2 norm's per-block partial sums)");
+  impl_->block_partials = detail::DeviceBuffer(impl_->grid * sizeof(double),
+                                               "cudaMalloc (the L2 norm's per-block partial sums)");
   if (table_bytes != 0) {
     ACCEL_CUDA_CHECK(cudaMemcpy(impl_->chunks.as<void>(), table.chunks.data(), table_bytes,
                                 cudaMemcpyHostToDevice),

@@ -26,8 +26,8 @@ using detail::float_bits_from_fp16;
 using detail::fp16_bits;
 
 constexpr int kThreads = 256;
-constexpr int kBlocksPerSm = 8;            // 2048 threads: a full SM
-constexpr std::size_t kVectorValues = 8;   // values per thread per step
+constexpr int kBlocksPerSm = 8;           // 2048 threads: a full SM
+constexpr std::size_t kVectorValues = 8;  // values per thread per step
 constexpr std::size_t kVectorBytes = 16;
 
 enum class Format { kBf16, kFp16 };
@@ -41,7 +41,7 @@ __device__ __forceinline__ std::uint32_t narrow(float value) {
 template <Format F>
 __device__ __forceinline__ float widen(std::uint32_t bits) {
   return detail::float_of(F == Format::kBf16 ? float_bits_from_bf16(bits)
-                                            : float_bits_from_fp16(bits));
+                                             : float_bits_from_fp16(bits));
 }
 
 template <Format F>
@@ -55,8 +55,8 @@ __global__ void __launch_bounds__(kThreads)
                       std::uint16_t* __restrict__ dst_tail, const float* __restrict__ src_tail,
                       std::size_t vectors, unsigned tail) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t v = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       v < vectors; v += stride) {
+  for (std::size_t v = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; v < vectors;
+       v += stride) {
     const float4 a = src[2 * v];
     const float4 b = src[2 * v + 1];
     dst[v] = uint4{narrow_pair<F>(a.x, a.y), narrow_pair<F>(a.z, a.w), narrow_pair<F>(b.x, b.y),
@@ -73,15 +73,16 @@ __global__ void __launch_bounds__(kThreads)
                      float* __restrict__ dst_tail, const std::uint16_t* __restrict__ src_tail,
                      std::size_t vectors, unsigned tail) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t v = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       v < vectors; v += stride) {
+  for (std::size_t v = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; v < vectors;
+       v += stride) {
     const uint4 in = src[v];
     dst[2 * v] = float4{widen<F>(in.x & 0xFFFFU), widen<F>(in.x >> 16), widen<F>(in.y & 0xFFFFU),
                         widen<F>(in.y >> 16)};
     dst[2 * v + 1] = float4{widen<F>(in.z & 0xFFFFU), widen<F>(in.z >> 16),
                             widen<F>(in.w & 0xFFFFU), widen<F>(in.w >> 16)};
   }
-  if (blockIdx.x == 0 && threadIdx.x < tail) dst_tail[threadIdx.x] = widen<F>(src_tail[threadIdx.x]);
+  if (blockIdx.x == 0 && threadIdx.x < tail)
+    dst_tail[threadIdx.x] = widen<F>(src_tail[threadIdx.x]);
 }
 
 template <Format F>
@@ -125,8 +126,8 @@ void launch_narrow(const float* src, std::uint16_t* dst, std::size_t count, cuda
     const std::size_t vectors = count / kVectorValues;
     const std::size_t done = vectors * kVectorValues;
     narrow_vectorised<F><<<grid_for(std::max<std::size_t>(vectors, 1)), kThreads, 0, stream>>>(
-        reinterpret_cast<const float4*>(src), reinterpret_cast<uint4*>(dst), dst + done,
-        src + done, vectors, static_cast<unsigned>(count - done));
+        reinterpret_cast<const float4*>(src), reinterpret_cast<uint4*>(dst), dst + done, src + done,
+        vectors, static_cast<unsigned>(count - done));
   } else {
     narrow_scalar<F><<<grid_for(count), kThreads, 0, stream>>>(src, dst, count);
   }
@@ -140,8 +141,8 @@ void launch_widen(const std::uint16_t* src, float* dst, std::size_t count, cudaS
     const std::size_t vectors = count / kVectorValues;
     const std::size_t done = vectors * kVectorValues;
     widen_vectorised<F><<<grid_for(std::max<std::size_t>(vectors, 1)), kThreads, 0, stream>>>(
-        reinterpret_cast<const uint4*>(src), reinterpret_cast<float4*>(dst), dst + done,
-        src + done, vectors, static_cast<unsigned>(count - done));
+        reinterpret_cast<const uint4*>(src), reinterpret_cast<float4*>(dst), dst + done, src + done,
+        vectors, static_cast<unsigned>(count - done));
   } else {
     widen_scalar<F><<<grid_for(count), kThreads, 0, stream>>>(src, dst, count);
   }

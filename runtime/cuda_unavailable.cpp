@@ -74,6 +74,7 @@ void CudaGradScaler::unscale(const CudaTensorList&, cudaStream_t) {
   unavailable("accel::cuda::CudaGradScaler::unscale");
 }
 void CudaGradScaler::update(cudaStream_t) {
+  static_cast<void>(unscaled_);  // the order check of the CUDA build
   unavailable("accel::cuda::CudaGradScaler::update");
 }
 const float* CudaGradScaler::device_found_inf() const {

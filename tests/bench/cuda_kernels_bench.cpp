@@ -126,6 +126,9 @@ void fill_floats(float* device, std::size_t count) {
     check(cudaMemcpy(device + done, host.data(), n * sizeof(float), cudaMemcpyHostToDevice),
           "cudaMemcpy (filling inputs)");
   }
+  // The timed work runs on a non-blocking stream, which does not wait for
+  // these copies.
+  check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
 }
 
 // Median milliseconds of `runs` runs of work(run), each timed by events on
@@ -226,10 +229,11 @@ int run(const Options& options) {
   };
   const NarrowRow narrowings[] = {{"fp32_to_bf16", "fp32 -> bf16", accel::cuda::float_to_bf16},
                                   {"fp32_to_fp16", "fp32 -> fp16", accel::cuda::float_to_fp16}};
-  for (const auto& [key, name, narrow] : narrowings) {
+  for (const NarrowRow& row : narrowings) {
     rows.push_back(
-        {key, name, fp32_bytes + half_bytes, median_ms(options.runs, stream, [&](int run) {
-           narrow(floats[run % 2].as<float>(), halves[run % 2].as<std::uint16_t>(), values, stream);
+        {row.key, row.name, fp32_bytes + half_bytes, median_ms(options.runs, stream, [&](int run) {
+           row.narrow(floats[run % 2].as<float>(), halves[run % 2].as<std::uint16_t>(), values,
+                      stream);
          })});
   }
   struct WidenRow {
@@ -239,10 +243,11 @@ int run(const Options& options) {
   };
   const WidenRow widenings[] = {{"bf16_to_fp32", "bf16 -> fp32", accel::cuda::bf16_to_float},
                                 {"fp16_to_fp32", "fp16 -> fp32", accel::cuda::fp16_to_float}};
-  for (const auto& [key, name, widen] : widenings) {
+  for (const WidenRow& row : widenings) {
     rows.push_back(
-        {key, name, fp32_bytes + half_bytes, median_ms(options.runs, stream, [&](int run) {
-           widen(halves[run % 2].as<std::uint16_t>(), floats[run % 2].as<float>(), values, stream);
+        {row.key, row.name, fp32_bytes + half_bytes, median_ms(options.runs, stream, [&](int run) {
+           row.widen(halves[run % 2].as<std::uint16_t>(), floats[run % 2].as<float>(), values,
+                     stream);
          })});
   }
 
@@ -266,6 +271,7 @@ int run(const Options& options) {
   const float inv_scale = 1.0F - 0x1p-20F;  // not 1: every value is multiplied and stored
   check(cudaMemcpy(scalars.as<float>(), &inv_scale, sizeof inv_scale, cudaMemcpyHostToDevice),
         "cudaMemcpy");
+  check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   const std::string tensors_label = " (" + std::to_string(options.tensors) + " tensors)";
   rows.push_back({"unscale", "unscale + non-finite check" + tensors_label, 2 * grad_bytes,
                   median_ms(options.runs, stream, [&](int run) {

@@ -12,7 +12,9 @@
 // and small tensors spread evenly over the blocks. Build it once for a set
 // of buffers that stays put (gradients usually do) and reuse it every step;
 // the operations allocate nothing and never synchronise with the host, so a
-// sequence of them can be captured in a CUDA graph.
+// sequence of them can be captured in a CUDA graph. A captured graph keeps
+// pointers into the list's device memory: keep the list alive as long as
+// the graph may be launched.
 //
 // Scalars (inv_scale, found_inf, norm) are device pointers: reading them on
 // the host would be the synchronisation these kernels exist to avoid.

@@ -59,6 +59,9 @@ class DeviceArray {
     all.resize(count_ + kGuard, guard);
     require_cuda(cudaMemcpy(data(), all.data(), all.size() * sizeof(T), cudaMemcpyHostToDevice),
                  "cudaMemcpy (upload)");
+    // A pageable upload may return before its DMA lands, and the tests'
+    // non-blocking streams do not wait for the default stream.
+    require_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize (after an upload)");
   }
   void fill(T value) { upload(std::vector<T>(count_, value), value); }
   // The values and then the guard values (synchronises the device first).
@@ -92,6 +95,7 @@ T read_device_value(const T* device) {
 template <typename T>
 void write_device_value(T* device, T value) {
   require_cuda(cudaMemcpy(device, &value, sizeof value, cudaMemcpyHostToDevice), "cudaMemcpy");
+  require_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
 }
 
 }  // namespace accel::testing

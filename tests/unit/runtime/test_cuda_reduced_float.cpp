@@ -130,7 +130,7 @@ TEST_CASE(
     "[cuda_reduced_float][gpu]") {
   accel::testing::require_cuda_device();
   const std::vector<std::uint32_t> rounding = accel::testing::rounding_classes(13, 5);
-  const std::vector<std::uint32_t> edges = accel::testing::edge_classes(1, 1U << 22, 6);
+  const std::vector<std::uint32_t> edges = accel::testing::edge_classes(5, 1U << 22, 6);
   for (const Format format : {Format::kBf16, Format::kFp16}) {
     INFO((format == Format::kBf16 ? "bf16" : "fp16"));
     CHECK(check_narrow(format, rounding).empty());
