@@ -42,8 +42,8 @@ ChunkTable build_chunk_table(std::span<const DeviceTensor> tensors, std::size_t 
   return table;
 }
 
-unsigned multi_tensor_grid(std::size_t chunk_count, std::size_t max_resident_blocks) {
-  const std::size_t blocks = std::min(chunk_count, std::max<std::size_t>(max_resident_blocks, 1));
+unsigned multi_tensor_grid(std::size_t chunk_count, std::size_t max_blocks) {
+  const std::size_t blocks = std::min(chunk_count, std::max<std::size_t>(max_blocks, 1));
   return static_cast<unsigned>(std::max<std::size_t>(blocks, 1));
 }
 

@@ -39,9 +39,9 @@ struct ChunkTable {
 ChunkTable build_chunk_table(std::span<const DeviceTensor> tensors, std::size_t chunk_elements);
 
 // The blocks a multi-tensor kernel launches: one per chunk, at most
-// `max_resident_blocks` (a full GPU; the blocks then loop over the chunks
-// with a stride of the grid), at least 1. Fixed per table, which is what
-// makes the L2 norm's split, hence its result, the same on every run.
-unsigned multi_tensor_grid(std::size_t chunk_count, std::size_t max_resident_blocks);
+// `max_blocks` (the blocks then loop over the chunks with a stride of the
+// grid), at least 1. Fixed per table, which is what makes the L2 norm's
+// split, hence its result, the same on every run.
+unsigned multi_tensor_grid(std::size_t chunk_count, std::size_t max_blocks);
 
 }  // namespace accel::cuda::detail

@@ -15,10 +15,11 @@ namespace accel::cuda::detail {
 class DeviceBuffer {
  public:
   DeviceBuffer() = default;
-  // `what` names the buffer in an allocation error ("the chunk table").
-  DeviceBuffer(std::size_t bytes, const char* what) : bytes_(bytes) {
+  // `what` names the allocation in an error ("cudaMalloc (the chunk
+  // table)"); `where` is the caller's ACCEL_HERE, so the error points there.
+  DeviceBuffer(std::size_t bytes, const char* what, base::SourcePlace where) : bytes_(bytes) {
     if (bytes == 0) return;
-    check_cuda(cudaMalloc(&data_, bytes), what, ACCEL_HERE);
+    check_cuda(cudaMalloc(&data_, bytes), what, where);
   }
   ~DeviceBuffer() {
     // Errors here are the sticky errors of an earlier fault, already

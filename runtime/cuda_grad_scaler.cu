@@ -68,8 +68,8 @@ CudaGradScaler::CudaGradScaler(GradScalerOptions options)
     : options_(options), device_(std::make_unique<DeviceState>()) {
   // Validation and the initial state are the CPU scaler's.
   const GradScaler reference(options_);
-  device_->memory =
-      detail::DeviceBuffer(sizeof(DeviceScalerValues), "cudaMalloc (the GPU grad scaler's state)");
+  device_->memory = detail::DeviceBuffer(sizeof(DeviceScalerValues),
+                                         "cudaMalloc (the GPU grad scaler's state)", ACCEL_HERE);
   const DeviceScalerValues values = options_.enabled ? initial_values(reference.scale(), 0)
                                                      : DeviceScalerValues{1.0F, 1.0F, 0.0F, 0};
   ACCEL_CUDA_CHECK(cudaMemcpy(device_->values(), &values, sizeof values, cudaMemcpyHostToDevice),

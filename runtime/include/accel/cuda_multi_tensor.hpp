@@ -45,9 +45,10 @@ struct DeviceTensor {
 
 class CudaTensorList {
  public:
-  // Values per chunk: 64 Ki fp32 (256 KiB), enough for a block to stream at
-  // full bandwidth, small enough that a few big tensors still fill the GPU.
-  static constexpr std::size_t kChunkElements = std::size_t{1} << 16;
+  // Values per chunk, one GPU block each: 8 Ki fp32 (32 KiB), enough for a
+  // block to stream at full bandwidth, small enough that the last blocks of
+  // a launch leave the GPU idle only briefly.
+  static constexpr std::size_t kChunkElements = std::size_t{1} << 13;
 
   // Builds the chunk table on the host and copies it to the current
   // device's memory (a synchronous cudaMemcpy: do this before capturing).

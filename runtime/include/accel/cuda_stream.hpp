@@ -19,7 +19,7 @@ namespace accel::cuda {
 // A CUDA call failed, or libaccel was built without CUDA. what() names the
 // call, CUDA's description of the error and what to check, e.g.
 // "cudaMemcpy (uploading the chunk table) failed: out of memory
-// (cudaErrorMemoryAllocation) at cuda_tensor_list.cu:80; free GPU memory ...".
+// (cudaErrorMemoryAllocation) at cuda_multi_tensor.cu:172; free GPU memory ...".
 class CudaError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

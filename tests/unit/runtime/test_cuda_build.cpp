@@ -52,7 +52,7 @@ TEST_CASE(
   }
   INFO(message);
   CHECK_THAT(message, Catch::Contains("failed: ") && Catch::Contains("(cudaError") &&
-                          Catch::Contains(".cpp:"));
+                          Catch::Contains(".cu:"));
   CHECK_THAT(message, Catch::Contains("driver") || Catch::Contains("no CUDA GPU"));
   CHECK_THROWS_AS(accel::cuda::float_to_bf16(nullptr, nullptr, 1), accel::cuda::CudaError);
   CHECK_THROWS_AS(accel::cuda::CudaGradScaler(), accel::cuda::CudaError);

@@ -91,7 +91,7 @@ TEST_CASE("chunk table: a null pointer with values is refused, naming the tensor
   CHECK_THROWS_WITH(build_chunk_table(tensors, 0), Catch::Contains("chunk size"));
 }
 
-TEST_CASE("multi-tensor grid: one block per chunk up to a full GPU, never zero",
+TEST_CASE("multi-tensor grid: one block per chunk up to the limit, never zero",
           "[cuda_chunk_table]") {
   CHECK(multi_tensor_grid(0, 1056) == 1);
   CHECK(multi_tensor_grid(1, 1056) == 1);
