@@ -28,6 +28,7 @@ namespace {
 using detail::TensorChunk;
 
 constexpr int kThreads = 256;
+constexpr int kBlocksPerSm = 8;                     // 2048 threads: a full SM
 constexpr std::size_t kMaxGridBlocks = 0x7FFFFFFF;  // CUDA's limit on gridDim.x
 constexpr int kUnroll = 4;                          // 16-byte loads in flight per thread
 constexpr int kFinishThreads = 1024;
@@ -75,7 +76,9 @@ __device__ __forceinline__ void for_each_value(const TensorChunk& chunk, Visit&&
   }
 }
 
-__global__ void __launch_bounds__(kThreads)
+// At most 32 registers, so 8 blocks (a full 2048 threads) fit on an SM:
+// more loads in flight (ptxas wanted 36 on its own, which fits only 6).
+__global__ void __launch_bounds__(kThreads, kBlocksPerSm)
     unscale_and_check_kernel(const TensorChunk* __restrict__ chunks, std::size_t chunk_count,
                              const float* __restrict__ inv_scale_in,
                              float* __restrict__ found_inf) {
