@@ -43,6 +43,8 @@ echo "== accel test and accel bench on the CPU (16 cores: not oversubscribed)"
 for ranks in 2 4 8; do
   "$ACCEL_BIN" bench --op all_reduce -b 8 -e 256M -f 4 --num_processes "$ranks" || status=1
 done
+echo "== CUDA kernels: tests, compute-sanitizer, benchmark beside PyTorch"
+tests/gpu/cuda_kernels.sh "$build" || status=1
 echo "== environment parity with the real accelerate launch"
 "$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"

@@ -5,6 +5,9 @@
 
 #include "accel/accelerator.hpp"            // Accelerator: the facade a training loop holds
 #include "accel/collectives.hpp"            // Communicator, DataType, ReduceOp, CollectiveError
+#include "accel/cuda_grad_scaler.hpp"       // CudaGradScaler: loss scaling state on the GPU
+#include "accel/cuda_multi_tensor.hpp"      // CudaTensorList: fused unscale, global L2 norm
+#include "accel/cuda_reduced_float.hpp"     // fp32 <-> bf16 / fp16 on device buffers
 #include "accel/distributed_state.hpp"      // DistributedState, MainProcessFirst, SyncError
 #include "accel/environment_lookup.hpp"     // EnvLookup: how the runtime reads the environment
 #include "accel/grad_scaler.hpp"            // GradScaler (fp16 loss scaling)
