@@ -141,10 +141,9 @@ class Communicator::Impl {
   // buffers (a non-root's recv) take the other's place. Throws
   // std::invalid_argument when one is on the device and the other is not.
   std::optional<int> device_of(const char* name, const void* send, const void* recv) {
-    runtime_detail::MemoryLocation send_at = probe_.locate(send);
-    const runtime_detail::MemoryLocation recv_at =
-        recv == send || recv == nullptr ? send_at : probe_.locate(recv);
+    auto [send_at, recv_at] = probe_.locate(send, recv);
     if (send == nullptr) send_at = recv_at;
+    if (recv == nullptr) recv_at = send_at;
     if (send_at.on_device != recv_at.on_device || send_at.device != recv_at.device) {
       throw std::invalid_argument(std::string(name) + ": the send buffer is in " +
                                   place_text(send_at) + " but the receive buffer in " +

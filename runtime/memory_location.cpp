@@ -70,6 +70,21 @@ MemoryLocation MemoryProbe::locate(const void* pointer) {
   if (pointer == nullptr) return {};
   const PointerGetAttributes get_attributes = driver_query();
   if (get_attributes == nullptr) return {};
+  return ask_driver(get_attributes, pointer);
+}
+
+std::pair<MemoryLocation, MemoryLocation> MemoryProbe::locate(const void* first,
+                                                              const void* second) {
+  if (first == nullptr && second == nullptr) return {};
+  const PointerGetAttributes get_attributes = driver_query();
+  if (get_attributes == nullptr) return {};
+  const MemoryLocation first_at =
+      first == nullptr ? MemoryLocation{} : ask_driver(get_attributes, first);
+  if (second == first) return {first_at, first_at};
+  return {first_at, second == nullptr ? MemoryLocation{} : ask_driver(get_attributes, second)};
+}
+
+MemoryLocation MemoryProbe::ask_driver(PointerGetAttributes get_attributes, const void* pointer) {
   unsigned int memory_type = 0;
   int device = -1;
   int attributes[] = {kAttributeMemoryType, kAttributeDeviceOrdinal};

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include "runtime/shared_library.hpp"
 
@@ -40,6 +41,8 @@ class MemoryProbe {
  public:
   // Host memory for null pointers.
   MemoryLocation locate(const void* pointer);
+  // Both buffers of a call, asking the dynamic linker once.
+  std::pair<MemoryLocation, MemoryLocation> locate(const void* first, const void* second);
 
  private:
   using PointerGetAttributes = int (*)(unsigned int, int*, void**, unsigned long long);
@@ -47,6 +50,7 @@ class MemoryProbe {
   // The driver's cuPointerGetAttributes once libcuda.so.1 is in the
   // process, else null.
   PointerGetAttributes driver_query();
+  static MemoryLocation ask_driver(PointerGetAttributes get_attributes, const void* pointer);
 
   std::optional<SharedLibrary> driver_;  // holds libcuda.so.1 once another part loaded it
   PointerGetAttributes get_attributes_ = nullptr;
