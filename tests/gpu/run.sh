@@ -43,6 +43,7 @@ echo "== accel test and accel bench on the CPU (16 cores: not oversubscribed)"
 for ranks in 2 4 8; do
   "$ACCEL_BIN" bench --op all_reduce -b 8 -e 256M -f 4 --num_processes "$ranks" || status=1
 done
+tests/gpu/nccl.sh "$build" || status=1  # issue 10: the NCCL backend
 echo "== environment parity with the real accelerate launch"
 "$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"

@@ -96,7 +96,7 @@ TEST_CASE("nccl group: without a GPU a device call says there is none", "[runtim
                     Catch::Contains("failed earlier") && Catch::Contains("no CUDA device"));
 }
 
-TEST_CASE("nccl group: a world of one on the GPU, every collective and type",
+TEST_CASE("nccl group: a world of one on the GPU runs every collective and type",
           "[runtime][nccl][gpu]") {
   accel::testing::require_gpus(1);
   check_cuda(cudaSetDevice(0), "cudaSetDevice");
@@ -154,7 +154,7 @@ TEST_CASE("nccl group: host and device buffers in one call are refused", "[runti
   comm.synchronize();
 }
 
-TEST_CASE("nccl group: two ranks on two GPUs sum, and a missing rank is named",
+TEST_CASE("nccl group: two ranks on two GPUs sum and a missing rank is named",
           "[runtime][nccl][gpu]") {
   accel::testing::require_gpus(2);
   use_toolkit_nccl();
