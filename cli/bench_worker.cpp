@@ -184,6 +184,9 @@ BenchPlan plan_bench(const BenchOptions& options) {
 void run_bench(Communicator& communicator, const BenchPlan& plan, std::ostream& out) {
   const bool prints = communicator.rank() == 0;
   const int world_size = communicator.size();
+  // NCCL is set up by the first device call: before the first header, so
+  // the header's description names it.
+  if (plan.on_device) communicator.device_barrier();
   for (Collective collective : plan.collectives) {
     if (prints) {
       out << fmt::format(

@@ -50,7 +50,8 @@ class Communicator::Impl {
       : env_(options.env ? std::move(options.env) : base::process_environment()),
         state_(process_state_from_env(env_)),
         timeout_(options.timeout ? *options.timeout
-                                 : runtime_detail::runtime_timeout_from_env(env_)) {
+                                 : runtime_detail::runtime_timeout_from_env(env_)),
+        device_choice_(device_choice_of(state_)) {
     const auto settings = runtime_detail::store_settings_from_env(env_, state_.world_size);
     context_.rank = 0;
     context_.global_ranks = {state_.rank};
@@ -107,7 +108,7 @@ class Communicator::Impl {
   // Runs one call on device buffers, setting NCCL up on the first.
   template <typename Body>
   void run_on_device(const char* name, int buffer_device, Body&& body) {
-    const runtime_detail::DeviceChoice choice = device_choice();
+    const runtime_detail::DeviceChoice& choice = device_choice_;
     if (buffer_device != choice.device) {
       throw std::invalid_argument(
           std::string(name) + ": the buffers are on cuda:" + std::to_string(buffer_device) +
@@ -130,8 +131,7 @@ class Communicator::Impl {
   }
 
   void device_barrier(void* stream) {
-    const runtime_detail::DeviceChoice choice = device_choice();
-    run_on_device("device_barrier", choice.device,
+    run_on_device("device_barrier", device_choice_.device,
                   [&](runtime_detail::DeviceGroup& group, const CallInfo& call) {
                     group.barrier(stream, call);
                   });
@@ -207,11 +207,11 @@ class Communicator::Impl {
  private:
   // The GPU of this process (nccl_group.hpp): the launcher's
   // ACCEL_LOCAL_DEVICE, else LOCAL_RANK.
-  runtime_detail::DeviceChoice device_choice() const {
-    if (state_.local_device) {
-      return {*state_.local_device, "ACCEL_LOCAL_DEVICE=" + std::to_string(*state_.local_device)};
+  static runtime_detail::DeviceChoice device_choice_of(const ProcessState& state) {
+    if (state.local_device) {
+      return {*state.local_device, "ACCEL_LOCAL_DEVICE=" + std::to_string(*state.local_device)};
     }
-    return {state_.local_rank, "LOCAL_RANK=" + std::to_string(state_.local_rank)};
+    return {state.local_rank, "LOCAL_RANK=" + std::to_string(state.local_rank)};
   }
 
   template <typename Body>
@@ -261,6 +261,7 @@ class Communicator::Impl {
   EnvLookup env_;
   ProcessState state_;
   std::chrono::milliseconds timeout_;
+  runtime_detail::DeviceChoice device_choice_;  // read once: it is on every device call's path
   std::optional<rendezvous::StoreClient> store_;
   runtime_detail::GroupContext context_;  // the members, kept for the device group
   std::unique_ptr<runtime_detail::Group> group_;
