@@ -2,7 +2,8 @@
 // It launches accel itself as the worker (`accel __bench_worker`,
 // bench_worker.hpp) through the real launcher on this machine, with
 // --num_processes workers on the CPU; the main worker prints the table row
-// by row. --device cuda is refused: the CUDA backend is issue 10's.
+// by row. With --device cuda the buffers are on the GPUs (one process per
+// visible GPU by default) and the collectives go through NCCL.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -10,9 +11,11 @@
 #include <string>
 
 #include "accel/collectives.hpp"
+#include "accel/process_state.hpp"
 #include "base/environment.hpp"
 #include "cli/bench_worker.hpp"
 #include "cli/command.hpp"
+#include "cli/device_memory.hpp"
 #include "cli/errors.hpp"
 #include "cli/launch_command.hpp"
 #include "cli/worker_launch.hpp"
@@ -30,14 +33,12 @@ constexpr const char* kBenchDescription =
     "reduce_scatter (n-1)/n, broadcast 1) and #wrong, the elements a check against known results "
     "found wrong. Runs --num_processes workers on this machine through the real launcher.";
 
-int run_bench_command(const BenchOptions& options, Console& console) {
+int run_bench_command(const BenchOptions& given, Console& console) {
+  BenchOptions options = given;
   if (options.device == "cuda") {
-    throw UserError(
-        "accel bench --device cuda: accel has no CUDA backend yet (the CUDA backend comes with "
-        "issue 10); run --device cpu, or nccl-tests for NCCL's numbers");
-  }
-  if (options.device != "cpu") {
-    throw UserError("--device: '" + options.device + "' is not cpu or cuda");
+    // Refused before anything starts, with what is missing.
+    const int gpus = visible_cuda_devices();
+    if (!options.num_processes_given) options.num_processes = gpus;
   }
   if (options.num_processes < 1) {
     throw UserError("--num_processes is " + std::to_string(options.num_processes) +
@@ -54,7 +55,7 @@ int run_bench_command(const BenchOptions& options, Console& console) {
   std::vector<std::string> worker_args{kWorkerCommand};
   for (std::string& arg : bench_worker_arguments(options)) worker_args.push_back(std::move(arg));
   run_accel_as_worker(request, worker_args);
-  request.flags.cpu = true;
+  request.flags.cpu = options.device != "cuda";
   request.flags.num_processes = options.num_processes;
   request.flags.main_process_port = 0;  // any free port: the bench needs no fixed one
   request.no_prefix = true;             // the table is the main worker's output, as is
@@ -63,6 +64,12 @@ int run_bench_command(const BenchOptions& options, Console& console) {
 
 int run_bench_worker(const BenchOptions& options, Console& console) {
   const BenchPlan plan = plan_bench(options);
+  if (plan.on_device) {
+    // The buffers go on the GPU the communicator uses (accel/collectives.hpp).
+    const ProcessState process = process_state_from_env();
+    visible_cuda_devices();
+    use_cuda_device(process.local_device.value_or(process.local_rank));
+  }
   try {
     Communicator communicator;
     run_bench(communicator, plan, console.out);
@@ -86,10 +93,9 @@ void setup_bench(CLI::App& app, Invocation& invocation) {
   bind_bench_options(*bench, *options);
   bench
       ->add_option("--num_processes,--num-processes,--np", options->num_processes,
-                   "Processes on this machine")
-      ->capture_default_str();
-  bench->add_option("--device", options->device, "cpu (cuda comes with the CUDA backend)")
-      ->capture_default_str();
+                   "Processes on this machine (--device cuda: one per visible GPU)")
+      ->capture_default_str()
+      ->each([options](const std::string&) { options->num_processes_given = true; });
   bench->callback([options, &invocation] {
     invocation.run = [options](Console& console) { return run_bench_command(*options, console); };
   });

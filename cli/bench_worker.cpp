@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "cli/bench_table.hpp"
+#include "cli/device_memory.hpp"
 #include "cli/errors.hpp"
 
 namespace accel::cli {
@@ -53,21 +54,36 @@ BenchRow bench_one(Communicator& communicator, const BenchPlan& plan, Collective
   const int world_size = communicator.size();
   const BenchCall call = bench_call(collective, plan.type, size_bytes, world_size);
   const CollectiveCase what{collective, plan.type, plan.op, call.count, plan.root, false};
-  CollectiveCheck buffers(what, communicator.rank(), world_size);
+  CollectiveCheck buffers(what, communicator.rank(), world_size, plan.on_device);
   buffers.prepare();
 
   // The checked call is also the first warm-up call.
   buffers.run(communicator);
+  buffers.finish(communicator);
   std::size_t wrong = plan.check ? buffers.check().wrong : 0;
   for (int i = 1; i < plan.warmup_iters; ++i) buffers.run(communicator);
 
-  communicator.barrier();
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < plan.iters; ++i) buffers.run(communicator);
-  const std::chrono::duration<double, std::micro> elapsed =
-      std::chrono::steady_clock::now() - start;
+  double elapsed_us = 0;
+  if (plan.on_device) {
+    // The GPU's time (CUDA events around the iterations, on the stream the
+    // collectives use), after every rank's warm-up work is done.
+    communicator.device_barrier();
+    DeviceTimer timer;
+    timer.start();
+    for (int i = 0; i < plan.iters; ++i) buffers.run(communicator);
+    timer.stop();
+    communicator.synchronize();
+    elapsed_us = timer.elapsed_us();
+  } else {
+    communicator.barrier();
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < plan.iters; ++i) buffers.run(communicator);
+    const std::chrono::duration<double, std::micro> elapsed =
+        std::chrono::steady_clock::now() - start;
+    elapsed_us = elapsed.count();
+  }
 
-  const Agreed agreed = agree(communicator, elapsed.count() / plan.iters, wrong);
+  const Agreed agreed = agree(communicator, elapsed_us / plan.iters, wrong);
   BenchRow row;
   row.bytes = call.bytes;
   row.count = call.count;
@@ -101,6 +117,10 @@ void bind_bench_options(CLI::App& app, BenchOptions& o) {
   app.add_option("-n,--iters", o.iters, "Timed iterations per size")->capture_default_str();
   app.add_option("-w,--warmup_iters", o.warmup_iters, "Untimed iterations before them")
       ->capture_default_str();
+  app.add_option("--device", o.device,
+                 "cpu, or cuda: buffers on each process's GPU, collectives through NCCL, timed "
+                 "with CUDA events")
+      ->capture_default_str();
   app.add_option("-c,--check", o.check,
                  "Check each size's result against known values (#wrong); 0 skips it")
       ->capture_default_str();
@@ -116,7 +136,8 @@ std::vector<std::string> bench_worker_arguments(const BenchOptions& o) {
           "--root",         std::to_string(o.root),
           "--iters",        std::to_string(o.iters),
           "--warmup_iters", std::to_string(o.warmup_iters),
-          "--check",        std::to_string(o.check)};
+          "--check",        std::to_string(o.check),
+          "--device",       o.device};
 }
 
 BenchPlan plan_bench(const BenchOptions& options) {
@@ -153,12 +174,19 @@ BenchPlan plan_bench(const BenchOptions& options) {
   plan.iters = options.iters;
   plan.warmup_iters = options.warmup_iters;
   plan.check = options.check != 0;
+  if (options.device != "cpu" && options.device != "cuda") {
+    throw UserError("--device: '" + options.device + "' is not cpu or cuda");
+  }
+  plan.on_device = options.device == "cuda";
   return plan;
 }
 
 void run_bench(Communicator& communicator, const BenchPlan& plan, std::ostream& out) {
   const bool prints = communicator.rank() == 0;
   const int world_size = communicator.size();
+  // NCCL is set up by the first device call: before the first header, so
+  // the header's description names it.
+  if (plan.on_device) communicator.device_barrier();
   for (Collective collective : plan.collectives) {
     if (prints) {
       out << fmt::format(

@@ -35,14 +35,15 @@ struct BenchOptions {
   int root = 0;
   int iters = 20;
   int warmup_iters = 5;
-  int check = 1;  // 0: skip the correctness check (#wrong then reads "-")
+  int check = 1;               // 0: skip the correctness check (#wrong then reads "-")
+  std::string device = "cpu";  // or "cuda": the buffers on each rank's GPU (NCCL)
   // The launch (the command's only; the worker gets the rest).
   int num_processes = 2;
-  std::string device = "cpu";
+  bool num_processes_given = false;  // else --device cuda takes the GPU count
 };
 
-// Binds the options both `bench` and its worker take (not num_processes
-// and device: the command's alone).
+// Binds the options both `bench` and its worker take (not num_processes:
+// the command's alone).
 void bind_bench_options(CLI::App& app, BenchOptions& options);
 // The worker's command line for `options` (after the subcommand name).
 std::vector<std::string> bench_worker_arguments(const BenchOptions& options);
@@ -57,6 +58,7 @@ struct BenchPlan {
   int iters = 20;
   int warmup_iters = 5;
   bool check = true;
+  bool on_device = false;  // --device cuda
 };
 
 // Throws UserError naming the flag for a value that cannot be used.

@@ -241,12 +241,17 @@ std::string CollectiveCase::describe() const {
   return text;
 }
 
-CollectiveCheck::CollectiveCheck(const CollectiveCase& what, int rank, int world_size)
+CollectiveCheck::CollectiveCheck(const CollectiveCase& what, int rank, int world_size,
+                                 bool on_device)
     : case_(what), rank_(rank), world_size_(world_size) {
   if (what.collective == Collective::kBroadcast) case_.in_place = true;
   const Layout layout = layout_of(case_, rank, world_size);
   input_.resize(layout.input * size_of(case_.type));
   output_.resize(layout.output * size_of(case_.type));
+  if (on_device) {
+    device_input_.emplace(input_.size());
+    device_output_.emplace(output_.size());
+  }
 }
 
 void CollectiveCheck::prepare() {
@@ -281,12 +286,28 @@ void CollectiveCheck::prepare() {
       fill(case_.in_place ? output_ : input_, type, {0, n * count, 0, mine});
       break;
   }
+  if (device_output_) {
+    device_input_->upload(input_.data(), input_.size());
+    device_output_->upload(output_.data(), output_.size());
+  }
+}
+
+void CollectiveCheck::finish(Communicator& communicator) {
+  if (!device_output_) return;
+  communicator.synchronize();
+  device_output_->download(output_.data(), output_.size());
+  device_input_->download(input_.data(), input_.size());
 }
 
 void CollectiveCheck::run(Communicator& communicator) {
   const CollectiveCase& c = case_;
-  void* recv = output_.empty() ? nullptr : output_.data();
-  const void* send = c.in_place ? recv : static_cast<const void*>(input_.data());
+  // The host buffers, or their device mirrors: the same layout either way.
+  std::byte* output =
+      device_output_ ? static_cast<std::byte*>(device_output_->data()) : output_.data();
+  const std::byte* input =
+      device_input_ ? static_cast<const std::byte*>(device_input_->data()) : input_.data();
+  void* recv = output_.empty() ? nullptr : output;
+  const void* send = c.in_place ? recv : static_cast<const void*>(input);
   if (!c.in_place && input_.empty()) send = nullptr;
   const std::size_t my_block = static_cast<std::size_t>(rank_) * c.count * size_of(c.type);
   switch (c.collective) {
@@ -294,17 +315,17 @@ void CollectiveCheck::run(Communicator& communicator) {
     case Collective::kReduce: communicator.reduce(send, recv, c.count, c.type, c.op, c.root); break;
     case Collective::kBroadcast: communicator.broadcast(recv, c.count, c.type, c.root); break;
     case Collective::kAllGather:
-      if (c.in_place && recv != nullptr) send = output_.data() + my_block;
+      if (c.in_place && recv != nullptr) send = output + my_block;
       communicator.all_gather(send, recv, c.count, c.type);
       break;
     case Collective::kGather:
-      if (c.in_place && recv != nullptr) send = output_.data() + my_block;
+      if (c.in_place && recv != nullptr) send = output + my_block;
       communicator.gather(send, recv, c.count, c.type, c.root);
       break;
     case Collective::kReduceScatter:
       if (c.in_place && recv != nullptr) {
-        send = output_.data();
-        recv = output_.data() + my_block;
+        send = output;
+        recv = output + my_block;
       }
       communicator.reduce_scatter(send, recv, c.count, c.type, c.op);
       break;
@@ -359,6 +380,7 @@ CheckResult run_check(Communicator& communicator, const CollectiveCase& what) {
   CollectiveCheck check(what, communicator.rank(), communicator.size());
   check.prepare();
   check.run(communicator);
+  check.finish(communicator);
   return check.check();
 }
 

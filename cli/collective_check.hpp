@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "accel/collectives.hpp"
+#include "cli/device_memory.hpp"
 
 namespace accel::cli {
 
@@ -66,16 +67,23 @@ struct CheckResult {
 };
 
 // The buffers of one case on one rank, allocated once so a benchmark can run
-// the same call many times and check the last result.
+// the same call many times and check the last result. On the device
+// (--device cuda) the host buffers are mirrored on the current CUDA device:
+// prepare() copies them there, run() passes the device copies, finish()
+// waits for the device and copies the results back.
 class CollectiveCheck {
  public:
-  CollectiveCheck(const CollectiveCase& what, int rank, int world_size);
+  CollectiveCheck(const CollectiveCase& what, int rank, int world_size, bool on_device = false);
 
   const CollectiveCase& collective_case() const { return case_; }
   // Writes the known inputs and poisons what the call must overwrite.
   void prepare();
   // The collective itself, on the prepared buffers.
   void run(Communicator& communicator);
+  // On the device: waits for the collectives run so far (supervised by the
+  // communicator's timeout) and copies the results back for check(). A
+  // no-op on the host.
+  void finish(Communicator& communicator);
   // Compares this rank's results (and, out of place, its inputs) with the
   // pattern; valid after prepare() and run() (again after each run() while
   // the inputs are intact: always out of place).
@@ -88,8 +96,10 @@ class CollectiveCheck {
   CollectiveCase case_;
   int rank_;
   int world_size_;
-  std::vector<std::byte> input_;   // out of place: the send buffer
-  std::vector<std::byte> output_;  // the recv buffer; in place: the only one
+  std::vector<std::byte> input_;              // out of place: the send buffer
+  std::vector<std::byte> output_;             // the recv buffer; in place: the only one
+  std::optional<DeviceMemory> device_input_;  // on the device: input_'s mirror
+  std::optional<DeviceMemory> device_output_;
 };
 
 // prepare, run, check: the whole check of one case.

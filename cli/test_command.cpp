@@ -13,6 +13,7 @@
 
 #include "base/environment.hpp"
 #include "cli/command.hpp"
+#include "cli/device_memory.hpp"
 #include "cli/errors.hpp"
 #include "cli/launch_command.hpp"
 #include "cli/launch_flags.hpp"
@@ -34,20 +35,54 @@ constexpr const char* kTestDescription =
     "launcher's environment, the job's store, barriers, main_process_first's order, and every "
     "collective x type x op against known results. Prints \"Test is a success!\" or what failed "
     "on which rank.\n"
+    "--device cuda runs the collectives on GPU buffers (NCCL), one process per visible GPU "
+    "unless --num_processes says otherwise.\n"
     "Takes accel launch's flags (accel launch --help), e.g. --config_file, --num_processes.";
+
+constexpr const char* kDeviceFlag = "--device";
+
+// `--device cpu|cuda` (or --device=...), taken out of the launch flags,
+// which do not know it.
+std::string take_device_flag(std::vector<std::string>& args) {
+  std::string device = "cpu";
+  for (auto it = args.begin(); it != args.end();) {
+    if (*it == kDeviceFlag) {
+      if (it + 1 == args.end()) throw UserError("--device needs a value: cpu or cuda");
+      device = *(it + 1);
+      it = args.erase(it, it + 2);
+    } else if (it->rfind(std::string(kDeviceFlag) + "=", 0) == 0) {
+      device = it->substr(std::string(kDeviceFlag).size() + 1);
+      it = args.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (device != "cpu" && device != "cuda") {
+    throw UserError("--device: '" + device + "' is not cpu or cuda");
+  }
+  return device;
+}
 
 // The launch a `test` line asks for: its flags as `accel launch` reads them,
 // accel itself as the worker, and the test's defaults.
 launch::LaunchRequest test_request(const std::vector<std::string>& launch_args,
                                    const base::Environment& launcher_env) {
   std::vector<std::string> args = launch_args;
+  const bool on_device = take_device_flag(args) == "cuda";
+  // Refused before anything starts, with what is missing.
+  const int gpus = on_device ? visible_cuda_devices() : 0;
   args.emplace_back(kWorkerCommand);  // a stand-in script, replaced below
   launch::LaunchRequest request = parse_launch_arguments(args);
   if (request.command.size() != 1) {
     throw UserError("accel test takes accel launch's flags only, not a script: '" +
                     request.command.front() + "' is not a flag (see accel launch --help)");
   }
-  run_accel_as_worker(request, {kWorkerCommand});
+  std::vector<std::string> worker_args{kWorkerCommand};
+  if (on_device) {
+    worker_args.emplace_back(kDeviceFlag);
+    worker_args.emplace_back("cuda");
+  }
+  run_accel_as_worker(request, worker_args);
   // `accelerate test` reads the default config file; --cpu (the collectives
   // checked here are the CPU ones) would otherwise make the launch skip it.
   if (!request.flags.config_file) {
@@ -57,10 +92,11 @@ launch::LaunchRequest test_request(const std::vector<std::string>& launch_args,
       request.flags.config_file = default_path;
     }
   }
-  request.flags.cpu = true;
+  request.flags.cpu = !on_device;
   if (!request.flags.suggested_nproc_per_node) {
-    request.flags.suggested_nproc_per_node = kDefaultProcesses;
-    request.flags.suggested_nproc_per_node_source = "accel test's default";
+    request.flags.suggested_nproc_per_node = on_device ? gpus : kDefaultProcesses;
+    request.flags.suggested_nproc_per_node_source =
+        on_device ? "accel test --device cuda: one per visible GPU" : "accel test's default";
   }
   return request;
 }
@@ -75,8 +111,9 @@ int run_test(const std::vector<std::string>& launch_args, Console& console) {
                             job_exit_code);
 }
 
-int run_test_worker(Console& console) {
+int run_test_worker(const std::string& device, Console& console) {
   TestWorkerOptions options;
+  options.on_device = device == "cuda";
   const base::EnvLookup env = base::process_environment();
   if (const auto dir = env(kTestReportDirVariable); dir && !dir->empty()) {
     options.report_dir = *dir;
@@ -107,7 +144,11 @@ void setup_test(CLI::App& app, Invocation& invocation) {
 
   CLI::App* worker = app.add_subcommand(kWorkerCommand, "");
   worker->group("");  // hidden: accel test runs it under the launcher
-  worker->callback([&invocation] { invocation.run = run_test_worker; });
+  auto device = std::make_shared<std::string>("cpu");
+  worker->add_option(kDeviceFlag, *device, "cpu or cuda");
+  worker->callback([device, &invocation] {
+    invocation.run = [device](Console& console) { return run_test_worker(*device, console); };
+  });
 }
 
 }  // namespace accel::cli

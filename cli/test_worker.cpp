@@ -8,6 +8,7 @@
 
 #include "accel/distributed_state.hpp"
 #include "cli/bench_table.hpp"
+#include "cli/device_memory.hpp"
 #include "cli/test_report.hpp"
 #include "rendezvous/store_client.hpp"
 #include "runtime/store_settings.hpp"
@@ -153,9 +154,10 @@ void check_collectives(Communicator& communicator, const TestWorkerOptions& opti
                        std::optional<int> corrupt_rank, Checks& checks) {
   bool corrupted = false;
   for (const CollectiveCase& what : test_cases(communicator.size(), options.with_large)) {
-    CollectiveCheck check(what, communicator.rank(), communicator.size());
+    CollectiveCheck check(what, communicator.rank(), communicator.size(), options.on_device);
     check.prepare();
     check.run(communicator);
+    check.finish(communicator);
     if (corrupt_rank == communicator.rank() && !corrupted && what.count > 0 &&
         what.collective == Collective::kAllReduce) {
       corrupted = true;
@@ -230,6 +232,12 @@ TestOutcome run_test_checks(const TestWorkerOptions& options) {
     outcome.local_world_size = from_env.local_world_size;
     DistributedState state(DistributedStateOptions{env, nullptr, std::nullopt});
     const ProcessState& process = state.process_state();
+    if (options.on_device) {
+      // Before any device buffer: the buffers must be on the GPU the
+      // communicator uses (accel/collectives.hpp, "GPU buffers").
+      visible_cuda_devices();
+      use_cuda_device(process.local_device.value_or(process.local_rank));
+    }
     communicator.emplace(CommunicatorOptions{env, std::nullopt, "accel_test"});
 
     std::optional<rendezvous::StoreClient> store;

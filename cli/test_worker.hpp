@@ -52,6 +52,9 @@ struct TestOutcome {
 struct TestWorkerOptions {
   EnvLookup env;  // empty = the process environment
   bool with_large = true;
+  // The collectives on CUDA device buffers (accel test --device cuda): each
+  // rank uses its GPU (ACCEL_LOCAL_DEVICE, else LOCAL_RANK), NCCL runs them.
+  bool on_device = false;
   // Where to write this rank's report (test_report.hpp) before the final
   // barrier; none: no report file.
   std::optional<std::filesystem::path> report_dir;

@@ -8,6 +8,8 @@
 #include "accel/collectives.hpp"
 #include "base/environment.hpp"
 #include "runtime/group_factory.hpp"
+#include "runtime/memory_location.hpp"
+#include "runtime/nccl_group.hpp"
 #include "runtime/reduce_kernels.hpp"
 #include "runtime/store_settings.hpp"
 
@@ -17,6 +19,7 @@ namespace {
 
 using runtime_detail::CallInfo;
 using runtime_detail::Clock;
+using runtime_detail::DeviceGroup;
 
 // Where rank `rank`'s block of `count` elements starts in `buffer`; null
 // when the buffer is (non-roots may pass none).
@@ -35,6 +38,11 @@ std::string element_text(std::size_t count, DataType type) {
   return std::to_string(count) + " " + std::string(name_of(type)) + " elements";
 }
 
+std::string place_text(const runtime_detail::MemoryLocation& location) {
+  return location.on_device ? "device memory (cuda:" + std::to_string(location.device) + ")"
+                            : "host memory";
+}
+
 }  // namespace
 
 class Communicator::Impl {
@@ -43,8 +51,12 @@ class Communicator::Impl {
       : env_(options.env ? std::move(options.env) : base::process_environment()),
         state_(process_state_from_env(env_)),
         timeout_(options.timeout ? *options.timeout
-                                 : runtime_detail::runtime_timeout_from_env(env_)) {
+                                 : runtime_detail::runtime_timeout_from_env(env_)),
+        device_choice_(device_choice_of(state_)) {
     const auto settings = runtime_detail::store_settings_from_env(env_, state_.world_size);
+    context_.rank = 0;
+    context_.global_ranks = {state_.rank};
+    context_.timeout = timeout_;
     if (state_.world_size == 1 || !settings) {
       group_ = runtime_detail::make_self_group(state_.rank);
       return;
@@ -60,7 +72,7 @@ class Communicator::Impl {
                             settings->address() + "): " + error.what() +
                             "; is the launcher still running?");
     }
-    runtime_detail::GroupContext context;
+    runtime_detail::GroupContext& context = context_;
     context.store = &*store_;
     // Keys of a restarted attempt must not meet the previous attempt's.
     context.key_prefix =
@@ -83,27 +95,81 @@ class Communicator::Impl {
   int rank() const { return state_.rank; }
   int size() const { return state_.world_size; }
   std::chrono::milliseconds timeout() const { return timeout_; }
-  std::string describe() const { return group_->describe(); }
+  std::string describe() const {
+    if (!device_group_) return group_->describe();
+    return group_->describe() + "; device buffers: " + device_group_->describe();
+  }
 
-  // Runs one group call: numbers it, gives it its deadline, and marks the
-  // communicator broken when it throws.
+  // Runs one host group call: numbers it, gives it its deadline, and marks
+  // the communicator broken when it throws.
   template <typename Body>
   void run(const char* name, Body&& body) {
-    if (!broken_.empty()) {
-      throw CollectiveError(std::string(name) + " on rank " + std::to_string(state_.rank) +
-                            ": this communicator failed earlier (" + broken_ +
-                            "); the job should exit");
+    run_call(name, ++sequence_, [&](const CallInfo& call) { body(*group_, call); });
+  }
+
+  // Runs one call on device buffers, setting NCCL up on the first.
+  template <typename Body>
+  void run_on_device(const char* name, int buffer_device, Body&& body) {
+    const runtime_detail::DeviceChoice& choice = device_choice_;
+    if (buffer_device != choice.device) {
+      throw std::invalid_argument(
+          std::string(name) + ": the buffers are on cuda:" + std::to_string(buffer_device) +
+          ", but this process's GPU is cuda:" + std::to_string(choice.device) + " (" +
+          choice.source + "); allocate them on cuda:" + std::to_string(choice.device));
     }
-    CallInfo call;
-    call.name = name;
-    call.sequence = ++sequence_;
-    call.deadline = Clock::now() + timeout_;
-    try {
-      body(*group_, call);
-    } catch (const CollectiveError& error) {
-      broken_ = error.what();
-      throw;
+    run_call(name, ++sequence_, [&](const CallInfo& call) {
+      if (!device_group_) device_group_ = runtime_detail::make_nccl_group(context_, choice, call);
+      body(*device_group_, call);
+    });
+  }
+
+  // Waits for the device collectives enqueued on `stream`; a no-op (and no
+  // CUDA call) while no device collective ran. Not a collective: it takes
+  // no sequence number, so ranks may call it different numbers of times.
+  void synchronize(void* stream) {
+    if (!device_group_) return;
+    run_call("device collectives up to", sequence_,
+             [&](const CallInfo& call) { device_group_->synchronize(stream, call); });
+  }
+
+  void device_barrier(void* stream) {
+    run_on_device("device_barrier", device_choice_.device,
+                  [&](runtime_detail::DeviceGroup& group, const CallInfo& call) {
+                    group.barrier(stream, call);
+                  });
+  }
+
+  // The device of a call's buffers, or nullopt for host buffers; null
+  // buffers (a non-root's recv) take the other's place. Throws
+  // std::invalid_argument when one is on the device and the other is not.
+  std::optional<int> device_of(const char* name, const void* send, const void* recv) {
+    // A training loop passes the same buffers call after call. Host memory
+    // stays host memory (CUDA puts device and managed memory in address
+    // ranges the driver reserves, never in the heap's), so the last host
+    // pair needs no second look -- the CPU path then pays one comparison,
+    // not the ~12 ns of the dynamic linker's counter.
+    if (send == last_host_send_ && recv == last_host_recv_) return std::nullopt;
+    auto [send_at, recv_at] = probe_.locate(send, recv);
+    if (send == nullptr) send_at = recv_at;
+    if (recv == nullptr) recv_at = send_at;
+    if (send_at.on_device != recv_at.on_device || send_at.device != recv_at.device) {
+      throw std::invalid_argument(std::string(name) + ": the send buffer is in " +
+                                  place_text(send_at) + " but the receive buffer in " +
+                                  place_text(recv_at) +
+                                  "; both must be in the same place (copy one first)");
     }
+    if (!send_at.on_device) {
+      last_host_send_ = send;
+      last_host_recv_ = recv;
+      return std::nullopt;
+    }
+    if (!runtime_detail::nccl_backend_built()) {
+      throw std::invalid_argument(std::string(name) +
+                                  ": the buffers are in device memory, but libaccel was built "
+                                  "without CUDA; rebuild it where the CUDA toolkit is found "
+                                  "(-DACCEL_CUDA=ON), or pass host buffers");
+    }
+    return send_at.device;
   }
 
   void check_root(const char* name, int root) const {
@@ -151,6 +217,34 @@ class Communicator::Impl {
   }
 
  private:
+  // The GPU of this process (nccl_group.hpp): the launcher's
+  // ACCEL_LOCAL_DEVICE, else LOCAL_RANK.
+  static runtime_detail::DeviceChoice device_choice_of(const ProcessState& state) {
+    if (state.local_device) {
+      return {*state.local_device, "ACCEL_LOCAL_DEVICE=" + std::to_string(*state.local_device)};
+    }
+    return {state.local_rank, "LOCAL_RANK=" + std::to_string(state.local_rank)};
+  }
+
+  template <typename Body>
+  void run_call(const char* name, std::uint64_t sequence, Body&& body) {
+    if (!broken_.empty()) {
+      throw CollectiveError(std::string(name) + " on rank " + std::to_string(state_.rank) +
+                            ": this communicator failed earlier (" + broken_ +
+                            "); the job should exit");
+    }
+    CallInfo call;
+    call.name = name;
+    call.sequence = sequence;
+    call.deadline = Clock::now() + timeout_;
+    try {
+      body(call);
+    } catch (const CollectiveError& error) {
+      broken_ = error.what();
+      throw;
+    }
+  }
+
   void check_shape() const {
     if (state_.local_world_size < 1 || state_.world_size % state_.local_world_size != 0) {
       throw std::invalid_argument(
@@ -179,8 +273,17 @@ class Communicator::Impl {
   EnvLookup env_;
   ProcessState state_;
   std::chrono::milliseconds timeout_;
+  runtime_detail::DeviceChoice device_choice_;  // read once: it is on every device call's path
   std::optional<rendezvous::StoreClient> store_;
+  runtime_detail::GroupContext context_;  // the members, kept for the device group
   std::unique_ptr<runtime_detail::Group> group_;
+  runtime_detail::MemoryProbe probe_;
+  // The buffers of the last call found in host memory (device_of).
+  const void* last_host_send_ = nullptr;
+  const void* last_host_recv_ = nullptr;
+  // NCCL, made on the first call with device buffers (nccl_group.hpp);
+  // destroyed before the store it may use (members die in reverse order).
+  std::unique_ptr<runtime_detail::DeviceGroup> device_group_;
   std::uint64_t sequence_ = 0;
   std::string broken_;  // why a collective failed; empty while healthy
 };
@@ -205,8 +308,14 @@ std::string Communicator::describe() const {
 }
 
 void Communicator::all_reduce(const void* send, void* recv, std::size_t count, DataType type,
-                              ReduceOp op) {
+                              ReduceOp op, void* stream) {
   Impl::check_buffers("all_reduce", send, count, recv, count, type, recv);
+  if (const auto device = impl_->device_of("all_reduce", send, recv)) {
+    impl_->run_on_device("all_reduce", *device, [&](DeviceGroup& group, const CallInfo& call) {
+      group.all_reduce(send, recv, count, type, op, stream, call);
+    });
+    return;
+  }
   const ReduceOp group_op = op == ReduceOp::kAvg ? ReduceOp::kSum : op;
   impl_->run("all_reduce", [&](runtime_detail::Group& group, const CallInfo& call) {
     group.all_reduce(send, recv, count, type, group_op, call);
@@ -215,10 +324,16 @@ void Communicator::all_reduce(const void* send, void* recv, std::size_t count, D
 }
 
 void Communicator::reduce(const void* send, void* recv, std::size_t count, DataType type,
-                          ReduceOp op, int root) {
+                          ReduceOp op, int root, void* stream) {
   impl_->check_root("reduce", root);
   const bool is_root = root == rank();
   Impl::check_buffers("reduce", send, count, recv, is_root ? count : 0, type, recv);
+  if (const auto device = impl_->device_of("reduce", send, is_root ? recv : nullptr)) {
+    impl_->run_on_device("reduce", *device, [&](DeviceGroup& group, const CallInfo& call) {
+      group.reduce(send, recv, count, type, op, root, stream, call);
+    });
+    return;
+  }
   const ReduceOp group_op = op == ReduceOp::kAvg ? ReduceOp::kSum : op;
   impl_->run("reduce", [&](runtime_detail::Group& group, const CallInfo& call) {
     group.reduce(send, recv, count, type, group_op, root, call);
@@ -226,42 +341,68 @@ void Communicator::reduce(const void* send, void* recv, std::size_t count, DataT
   if (op == ReduceOp::kAvg && is_root) impl_->average(recv, count, type);
 }
 
-void Communicator::broadcast(void* buffer, std::size_t count, DataType type, int root) {
+void Communicator::broadcast(void* buffer, std::size_t count, DataType type, int root,
+                             void* stream) {
   impl_->check_root("broadcast", root);
   Impl::check_buffers("broadcast", buffer, count, buffer, count, type, buffer);
+  if (const auto device = impl_->device_of("broadcast", buffer, buffer)) {
+    impl_->run_on_device("broadcast", *device, [&](DeviceGroup& group, const CallInfo& call) {
+      group.broadcast(buffer, count, type, root, stream, call);
+    });
+    return;
+  }
   impl_->run("broadcast", [&](runtime_detail::Group& group, const CallInfo& call) {
     group.broadcast(buffer, count, type, root, call);
   });
 }
 
-void Communicator::all_gather(const void* send, void* recv, std::size_t count, DataType type) {
+void Communicator::all_gather(const void* send, void* recv, std::size_t count, DataType type,
+                              void* stream) {
   const std::size_t total = impl_->times_world("all_gather", count);
   Impl::check_buffers("all_gather", send, count, recv, total, type,
                       block_of(recv, rank(), count, type));
+  if (const auto device = impl_->device_of("all_gather", send, recv)) {
+    impl_->run_on_device("all_gather", *device, [&](DeviceGroup& group, const CallInfo& call) {
+      group.all_gather(send, recv, count, type, stream, call);
+    });
+    return;
+  }
   impl_->run("all_gather", [&](runtime_detail::Group& group, const CallInfo& call) {
     group.all_gather(send, recv, count, type, call);
   });
 }
 
-void Communicator::gather(const void* send, void* recv, std::size_t count, DataType type,
-                          int root) {
+void Communicator::gather(const void* send, void* recv, std::size_t count, DataType type, int root,
+                          void* stream) {
   impl_->check_root("gather", root);
   const bool is_root = root == rank();
   const std::size_t total = impl_->times_world("gather", count);
   Impl::check_buffers("gather", send, count, recv, is_root ? total : 0, type,
                       block_of(recv, rank(), count, type));
+  if (const auto device = impl_->device_of("gather", send, is_root ? recv : nullptr)) {
+    impl_->run_on_device("gather", *device, [&](DeviceGroup& group, const CallInfo& call) {
+      group.gather(send, recv, count, type, root, stream, call);
+    });
+    return;
+  }
   impl_->run("gather", [&](runtime_detail::Group& group, const CallInfo& call) {
     group.gather(send, recv, count, type, root, call);
   });
 }
 
 void Communicator::reduce_scatter(const void* send, void* recv, std::size_t recv_count,
-                                  DataType type, ReduceOp op) {
+                                  DataType type, ReduceOp op, void* stream) {
   const std::size_t total = impl_->times_world("reduce_scatter", recv_count);
   // In place (NCCL's convention): recv is this rank's block of send.
   const void* own_block = block_of(send, rank(), recv_count, type);
   Impl::check_buffers("reduce_scatter", send, total, recv, recv_count, type,
                       recv == own_block ? send : nullptr);
+  if (const auto device = impl_->device_of("reduce_scatter", send, recv)) {
+    impl_->run_on_device("reduce_scatter", *device, [&](DeviceGroup& group, const CallInfo& call) {
+      group.reduce_scatter(send, recv, recv_count, type, op, stream, call);
+    });
+    return;
+  }
   const ReduceOp group_op = op == ReduceOp::kAvg ? ReduceOp::kSum : op;
   impl_->run("reduce_scatter", [&](runtime_detail::Group& group, const CallInfo& call) {
     group.reduce_scatter(send, recv, recv_count, type, group_op, call);
@@ -272,6 +413,14 @@ void Communicator::reduce_scatter(const void* send, void* recv, std::size_t recv
 void Communicator::barrier() {
   impl_->run("barrier",
              [&](runtime_detail::Group& group, const CallInfo& call) { group.barrier(call); });
+}
+
+void Communicator::device_barrier(void* stream) {
+  impl_->device_barrier(stream);
+}
+
+void Communicator::synchronize(void* stream) {
+  impl_->synchronize(stream);
 }
 
 }  // namespace accel

@@ -45,6 +45,7 @@ for ranks in 2 4 8; do
 done
 echo "== CUDA kernels: tests, compute-sanitizer, benchmark beside PyTorch"
 tests/gpu/cuda_kernels.sh "$build" || status=1
+tests/gpu/nccl.sh "$build" || status=1  # issue 10: the NCCL backend
 echo "== environment parity with the real accelerate launch"
 "$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"

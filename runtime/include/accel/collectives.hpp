@@ -1,5 +1,6 @@
 // Collectives between the processes of a job: all_reduce, reduce, broadcast,
-// all_gather, gather, reduce_scatter and barrier on contiguous host buffers,
+// all_gather, gather, reduce_scatter and barrier on contiguous host or CUDA
+// device buffers,
 // the C++ counterpart of torch.distributed's and Accelerate's (NCCL's
 // argument conventions). docs/runtime.md ("Collectives") is the user's guide.
 //
@@ -33,6 +34,23 @@
 // collective, its sequence number and the ranks that did not arrive or
 // failed. The communicator is then broken: every later call throws at once
 // (the job should exit; the launcher stops the others too).
+//
+// GPU buffers: a call whose buffers are CUDA device (or managed) memory runs
+// through NCCL instead, with no change in the call -- the Communicator tells
+// them apart per call without ever creating a CUDA context in a process
+// that has not used CUDA. NCCL is set up on the first such call (a
+// collective call: every process must make it) on this process's GPU,
+// ACCEL_LOCAL_DEVICE (set by accel launch) else LOCAL_RANK within
+// CUDA_VISIBLE_DEVICES; buffers must be on that GPU, and send and recv both
+// on the device or both in host memory (else std::invalid_argument). Device
+// collectives are asynchronous, as NCCL's are: they are enqueued on `stream`
+// (a cudaStream_t; null = the legacy default stream) and return. avg is
+// NCCL's ncclAvg. The timeout supervises NCCL's set-up and what waits:
+// synchronize(stream) and device_barrier(); a stream the caller waits on
+// itself (cudaStreamSynchronize) is not supervised. Host buffers ignore
+// `stream` and complete before the call returns. libaccel built without
+// CUDA refuses device buffers (std::invalid_argument). docs/runtime.md
+// ("GPU: NCCL").
 //
 // Thread-safety: one thread at a time per Communicator. Distinct
 // communicators (distinct names) may be used from distinct threads.
@@ -115,20 +133,38 @@ class Communicator {
   // "shared memory", "shared memory + tcp (2 machines)", "self": for logs.
   std::string describe() const;
 
-  void all_reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op);
+  // `stream`: a cudaStream_t for device buffers (see "GPU buffers" above),
+  // ignored for host buffers.
+  void all_reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
+                  void* stream = nullptr);
   // recv is written on `root` only (may be null elsewhere).
-  void reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
-              int root);
-  void broadcast(void* buffer, std::size_t count, DataType type, int root);
+  void reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op, int root,
+              void* stream = nullptr);
+  void broadcast(void* buffer, std::size_t count, DataType type, int root, void* stream = nullptr);
   // recv holds size() * count elements, rank r's at recv + r * count.
-  void all_gather(const void* send, void* recv, std::size_t count, DataType type);
+  void all_gather(const void* send, void* recv, std::size_t count, DataType type,
+                  void* stream = nullptr);
   // As all_gather, written on `root` only (recv may be null elsewhere).
-  void gather(const void* send, void* recv, std::size_t count, DataType type, int root);
+  void gather(const void* send, void* recv, std::size_t count, DataType type, int root,
+              void* stream = nullptr);
   // send holds size() * recv_count elements; rank r receives the reduction
   // of every rank's block r.
   void reduce_scatter(const void* send, void* recv, std::size_t recv_count, DataType type,
-                      ReduceOp op);
+                      ReduceOp op, void* stream = nullptr);
+  // Every process has arrived (host: returns when all did).
   void barrier();
+
+  // GPU: every process's device work on `stream` up to here is done -- a
+  // one-element all_reduce on the device, then synchronize(stream). Sets
+  // NCCL up if no device collective did yet.
+  void device_barrier(void* stream = nullptr);
+  // Waits until the work enqueued on `stream` (a cudaStream_t, null = the
+  // legacy default stream) is done, within the timeout; throws
+  // CollectiveError naming the ranks that did not arrive when a device
+  // collective is stuck, or NCCL's error. Not a collective: each process
+  // calls it when it needs to. Without a device collective so far it
+  // returns at once and makes no CUDA call.
+  void synchronize(void* stream = nullptr);
 
   // Typed conveniences (in place where one buffer is given).
   template <typename T>

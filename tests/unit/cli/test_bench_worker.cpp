@@ -25,6 +25,9 @@ TEST_CASE("bench options resolve to collectives, sizes, type and op", "[bench_wo
   CHECK(plan.type == accel::DataType::kBFloat16);
   CHECK(plan.op == accel::ReduceOp::kMax);
   CHECK(plan.check);
+  CHECK_FALSE(plan.on_device);
+  options.device = "cuda";
+  CHECK(plan_bench(options).on_device);
 }
 
 TEST_CASE("a bad bench option names its flag", "[bench_worker]") {
@@ -40,6 +43,7 @@ TEST_CASE("a bad bench option names its flag", "[bench_worker]") {
   refused([](BenchOptions& o) { o.dtype = "float8"; }, "--dtype: 'float8'");
   refused([](BenchOptions& o) { o.redop = "prod"; }, "--redop: 'prod'");
   refused([](BenchOptions& o) { o.iters = 0; }, "--iters (-n) is 0");
+  refused([](BenchOptions& o) { o.device = "tpu"; }, "--device: 'tpu' is not cpu or cuda");
 }
 
 TEST_CASE("the worker's command line carries every option", "[bench_worker]") {
@@ -47,6 +51,7 @@ TEST_CASE("the worker's command line carries every option", "[bench_worker]") {
   options.op = "broadcast";
   options.root = 1;
   options.check = 0;
+  options.device = "cuda";
   const auto args = bench_worker_arguments(options);
   const auto value_of = [&args](const std::string& flag) {
     for (std::size_t i = 0; i + 1 < args.size(); ++i) {
@@ -58,6 +63,7 @@ TEST_CASE("the worker's command line carries every option", "[bench_worker]") {
   CHECK(value_of("--root") == "1");
   CHECK(value_of("--check") == "0");
   CHECK(value_of("--maxbytes") == "256M");
+  CHECK(value_of("--device") == "cuda");
 }
 
 TEST_CASE("in a world of one the bench prints one checked row per size", "[bench_worker]") {
