@@ -181,12 +181,16 @@ class LaunchEnv(unittest.TestCase):
 
 def hold_port(port, timeout=60):
     """A socket listening on `port` (0: any). Other tests may hold the port
-    for a moment (29500 is every job's default), so wait for it to be free."""
+    for a moment (29500 is every job's default), so wait for it to be free.
+    SO_REUSEADDR as the launcher's own store sets it: the connections of a
+    job that just ended sit in TIME_WAIT on 29500 for a minute, and without
+    it bind() fails on them although nothing listens there."""
     import socket
     import time
     deadline = time.monotonic() + timeout
     while True:
         holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             holder.bind(("0.0.0.0", port))
             holder.listen(1)
