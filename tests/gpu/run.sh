@@ -33,7 +33,7 @@ export ACCEL_TRAIN_MLP=$PWD/$build/docs/examples/train_mlp
 cd tests/integration
 for test in test_launch_gpu.py test_launch_env.py test_launch_supervision.py test_launch_torch.py \
             test_launch_machines.py test_collectives.py test_collectives_machines.py \
-            test_example_training.py test_env_command.py; do
+            test_example_training.py test_example_training_gpu.py test_env_command.py; do
   echo "== $test"
   "$ACCEL_TEST_PYTHON" "$test" || status=1
 done
