@@ -100,11 +100,12 @@ GpuInfo use_local_gpu(const accel::ProcessState& state) {
                                 : "LOCAL_RANK=" + std::to_string(state.local_rank);
   if (gpu.index < 0 || gpu.index >= count) {
     const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
-    throw NoCudaDevice("--device cuda: no CUDA device for rank " + std::to_string(state.rank) +
-                       ": it is to use GPU " + std::to_string(gpu.index) + " (" + gpu.rule +
-                       ") but " + std::to_string(count) + " are visible (CUDA_VISIBLE_DEVICES=" +
-                       (visible != nullptr ? visible : "unset") +
-                       "); run at most one process per GPU on each machine");
+    throw NoCudaDevice(
+        "--device cuda: no CUDA device for rank " + std::to_string(state.rank) +
+        ": it is to use GPU " + std::to_string(gpu.index) + " (" + gpu.rule + ") but only " +
+        std::to_string(count) + (count == 1 ? " GPU is" : " GPUs are") +
+        " visible (CUDA_VISIBLE_DEVICES=" + (visible != nullptr ? visible : "unset") +
+        "); run at most one process per GPU on each machine");
   }
   TRAIN_MLP_CUDA(cudaSetDevice(gpu.index), "making GPU " + std::to_string(gpu.index) + " current");
   cudaDeviceProp properties{};

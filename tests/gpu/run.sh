@@ -33,7 +33,7 @@ export ACCEL_TRAIN_MLP=$PWD/$build/docs/examples/train_mlp
 cd tests/integration
 for test in test_launch_gpu.py test_launch_env.py test_launch_supervision.py test_launch_torch.py \
             test_launch_machines.py test_collectives.py test_collectives_machines.py \
-            test_example_training.py test_example_training_gpu.py test_env_command.py; do
+            test_example_training.py test_env_command.py; do
   echo "== $test"
   "$ACCEL_TEST_PYTHON" "$test" || status=1
 done
@@ -46,6 +46,7 @@ done
 echo "== CUDA kernels: tests, compute-sanitizer, benchmark beside PyTorch"
 tests/gpu/cuda_kernels.sh "$build" || status=1
 tests/gpu/nccl.sh "$build" || status=1  # issue 10: the NCCL backend
+tests/gpu/train_mlp.sh "$build" || status=1  # issue 10: the example training job on the GPU
 echo "== environment parity with the real accelerate launch"
 "$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"

@@ -63,7 +63,26 @@ class ExampleTrainingOnGpu(unittest.TestCase):
         output = r.stdout + r.stderr
         self.assertNotEqual(r.returncode, 0, output)
         self.assertIn("train_mlp: --device cuda: no CUDA device for rank 1: it is to use GPU 1 "
-                      "(ACCEL_LOCAL_DEVICE=1) but 1 are visible", output)
+                      "(ACCEL_LOCAL_DEVICE=1) but only 1 GPU is visible", output)
+
+    def test_the_gpu_follows_the_cpu_jobs_losses(self):
+        # The kernels compute what the CPU model does but for expf/logf's
+        # last bits (mlp_math.hpp), so the two runs stay close, epoch by epoch.
+        def epochs(device, launch_flags):
+            r = run_accel(["launch", *launch_flags, "--num_processes", "1", "--mixed_precision",
+                           "bf16", TRAIN_MLP, "--device", device, "--epochs", "3"],
+                          env=self.env, cwd=self.work, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            return [(float(loss), float(accuracy))
+                    for _, _, loss, accuracy in EPOCH_LINE.findall(r.stdout)], r.stdout
+        cpu, cpu_output = epochs("cpu", ["--cpu"])
+        gpu, gpu_output = epochs("cuda", [])
+        both = f"CPU:\n{cpu_output}\nGPU:\n{gpu_output}"
+        self.assertEqual(len(cpu), 3, both)
+        self.assertEqual(len(gpu), 3, both)
+        for (cpu_loss, cpu_accuracy), (gpu_loss, gpu_accuracy) in zip(cpu, gpu):
+            self.assertAlmostEqual(gpu_loss, cpu_loss, delta=0.02 * cpu_loss + 0.001, msg=both)
+            self.assertAlmostEqual(gpu_accuracy, cpu_accuracy, delta=1.5, msg=both)
 
     def test_fp16_is_refused_on_the_gpu(self):
         r = run_accel(["launch", "--num_processes", "1", "--mixed_precision", "fp16", TRAIN_MLP,
