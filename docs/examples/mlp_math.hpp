@@ -133,7 +133,8 @@ struct LinearForward {
       if (x == 0.0F) continue;
       sum += x * weight[i * outputs + o];
     }
-    if (hidden) sum = round_to_compute(sum > 0.0F ? sum : 0.0F, to_bf16);
+    // std::max(sum, 0.0F) as the CPU model's ReLU: -0 and NaN pass through.
+    if (hidden) sum = round_to_compute(sum < 0.0F ? 0.0F : sum, to_bf16);
     out[index] = sum;
   }
 };

@@ -3,7 +3,9 @@ ACCEL_TRAIN_MLP) through the real launcher: on 1 and 4 processes, with bf16
 mixed precision (the launcher's --mixed_precision) and gradient accumulation
 over 2 micro-steps, the loss goes down, the held-out accuracy rises, and
 every process ends with bit-identical parameters. A process whose
-parameters were made to differ fails the job, named."""
+parameters were made to differ fails the job, named. `--device cuda`
+without a GPU stops with exit code 2 and says why (the GPU job itself:
+test_example_training_gpu.py)."""
 import os
 import re
 import unittest
