@@ -6,17 +6,19 @@
 
 namespace train_mlp {
 
+AdamWScalars adamw_scalars(const AdamWOptions& options, long step, float lr) {
+  const auto t = static_cast<double>(step);
+  const auto bias_correction1 = static_cast<float>(1.0 - std::pow(options.beta1, t));
+  const auto bias_correction2 = static_cast<float>(1.0 - std::pow(options.beta2, t));
+  return {lr / bias_correction1, 1.0F - lr * options.weight_decay, std::sqrt(bias_correction2)};
+}
+
 AdamW::AdamW(std::size_t parameter_count, AdamWOptions options)
     : options_(options), first_moment_(parameter_count), second_moment_(parameter_count) {}
 
 void AdamW::step(std::span<float> parameters, std::span<const float> gradients, float lr) {
   ++steps_;
-  const auto t = static_cast<double>(steps_);
-  const auto bias_correction1 = static_cast<float>(1.0 - std::pow(options_.beta1, t));
-  const auto bias_correction2 = static_cast<float>(1.0 - std::pow(options_.beta2, t));
-  const float step_size = lr / bias_correction1;
-  const float decay = 1.0F - lr * options_.weight_decay;
-  const float root_correction2 = std::sqrt(bias_correction2);
+  const auto [step_size, decay, root_correction2] = adamw_scalars(options_, steps_, lr);
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     const float g = gradients[i];
     first_moment_[i] = options_.beta1 * first_moment_[i] + (1.0F - options_.beta1) * g;

@@ -20,6 +20,16 @@ struct AdamWOptions {
   float weight_decay = 0.01F;
 };
 
+// The per-step scalars of the update at step `step` (1-based) and learning
+// rate `lr`, shared by AdamW::step and the GPU path's kernel (mlp_math.hpp),
+// so both compute them with the same arithmetic.
+struct AdamWScalars {
+  float step_size;         // lr / (1 - beta1^step)
+  float decay;             // 1 - lr * weight_decay
+  float root_correction2;  // sqrt(1 - beta2^step)
+};
+AdamWScalars adamw_scalars(const AdamWOptions& options, long step, float lr);
+
 class AdamW {
  public:
   AdamW(std::size_t parameter_count, AdamWOptions options = {});

@@ -10,74 +10,31 @@
 //   accel launch --cpu --num_processes 4 build/release/docs/examples/train_mlp
 //       [--mixed_precision bf16] [--gradient_accumulation_steps 2]
 //
+// With --device cuda the same job runs on the GPUs (train_cuda.hpp), one per
+// process, the gradients averaged by NCCL through the same Communicator.
+//
 // Run by hand, it is a world of one and trains alone.
 #include <accel/accel.hpp>
 #include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstdint>
-#include <iomanip>
 #include <iostream>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "adamw.hpp"
 #include "mlp_model.hpp"
 #include "synthetic_data.hpp"
+#include "train_cuda.hpp"
 #include "train_options.hpp"
+#include "training_common.hpp"
 
 namespace train_mlp {
 
 namespace {
-
-constexpr std::size_t kHeldOutSamples = 2'000;
-const std::vector<std::size_t> kWidths = {128, 64, 64, 10};
-
-// FNV-1a over the parameters' bytes: equal on two processes exactly when
-// (barring a collision) their parameters are bit-identical.
-std::int64_t checksum_of(std::span<const float> values) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const float value : values) {
-    const auto bits = std::bit_cast<std::uint32_t>(value);
-    for (int byte = 0; byte < 4; ++byte) {
-      hash ^= (bits >> (8 * byte)) & 0xFFU;
-      hash *= 0x100000001b3ULL;
-    }
-  }
-  return static_cast<std::int64_t>(hash);
-}
-
-std::string processes_text(int count) {
-  return std::to_string(count) + (count == 1 ? " process" : " processes");
-}
-
-std::string fixed(double value, int decimals) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(decimals) << value;
-  return text.str();
-}
-
-std::string hex_of(std::int64_t value) {
-  std::ostringstream text;
-  text << std::hex << std::setw(16) << std::setfill('0') << static_cast<std::uint64_t>(value);
-  return text.str();
-}
-
-// This process's shard: samples rank, rank + W, rank + 2W, ... of the
-// training set, made as long as the longest shard by wrapping around to the
-// start (Accelerate's even_batches), so every process runs the same number
-// of batches and their collectives pair up.
-std::vector<std::size_t> shard_of(std::size_t samples, int rank, int world) {
-  const auto processes = static_cast<std::size_t>(world);
-  std::vector<std::size_t> shard((samples + processes - 1) / processes);
-  for (std::size_t k = 0; k < shard.size(); ++k) {
-    shard[k] = (static_cast<std::size_t>(rank) + k * processes) % samples;
-  }
-  return shard;
-}
 
 // Copies the samples `indices` into one contiguous batch.
 void load_batch(const Dataset& data, std::span<const std::size_t> indices,
@@ -98,31 +55,13 @@ double held_out_accuracy(accel::Accelerator& accelerator, Mlp& model, const Data
   const auto shard =
       shard_of(held_out.size(), accelerator.process_index(), accelerator.num_processes());
   // Padding samples (wrapped around) would be counted twice: keep the real ones.
-  const std::size_t own = (held_out.size() + accelerator.num_processes() - 1 -
-                           static_cast<std::size_t>(accelerator.process_index())) /
-                          static_cast<std::size_t>(accelerator.num_processes());
+  const std::size_t own =
+      own_samples(held_out.size(), accelerator.process_index(), accelerator.num_processes());
   std::vector<float> features;
   std::vector<std::int32_t> labels;
   load_batch(held_out, std::span(shard).first(own), features, labels);
   const std::int64_t correct = accelerator.reduce(model.evaluate(features, labels).correct);
   return static_cast<double>(correct) / static_cast<double>(held_out.size());
-}
-
-// Every process's checksum, compared: true when all are equal.
-bool parameters_identical(accel::Accelerator& accelerator, std::span<const float> parameters) {
-  const std::int64_t own = checksum_of(parameters);
-  const std::vector<std::int64_t> all = accelerator.gather(own);
-  bool identical = true;
-  for (std::size_t rank = 0; rank < all.size(); ++rank) {
-    if (all[rank] != all[0]) {
-      identical = false;
-      if (static_cast<int>(rank) == accelerator.process_index()) {
-        std::cerr << "train_mlp: rank " << rank << "'s parameters differ from rank 0's (checksum "
-                  << std::hex << all[rank] << " vs " << all[0] << std::dec << ")\n";
-      }
-    }
-  }
-  return identical;
 }
 
 int train(const TrainOptions& options) {
@@ -230,7 +169,11 @@ int train(const TrainOptions& options) {
 int main(int argc, char** argv) {
   try {
     const auto options = train_mlp::parse_train_options({argv + 1, argv + argc});
+    if (options.device == train_mlp::Device::kCuda) return train_mlp::train_on_cuda(options);
     return train_mlp::train(options);
+  } catch (const train_mlp::NoCudaDevice& error) {
+    std::cerr << "train_mlp: " << error.what() << "\n";
+    return 2;
   } catch (const std::invalid_argument& error) {
     std::cerr << "train_mlp: " << error.what() << "\n" << train_mlp::kTrainUsage;
     return 2;

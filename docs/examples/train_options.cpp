@@ -46,6 +46,11 @@ TrainOptions parse_train_options(const std::vector<std::string>& args) {
       options.mixed_precision = accel::parse_mixed_precision(value);
     } else if (flag == "--gradient_accumulation_steps") {
       options.gradient_accumulation_steps = number_of(flag, value, 1);
+    } else if (flag == "--device") {
+      if (value != "cpu" && value != "cuda") {
+        throw std::invalid_argument("--device '" + value + "' is not cpu or cuda");
+      }
+      options.device = value == "cuda" ? Device::kCuda : Device::kCpu;
     } else if (flag == "--corrupt_rank") {
       options.corrupt_rank = number_of(flag, value, 0);
     } else {

@@ -10,7 +10,12 @@
 
 namespace train_mlp {
 
+// Where the model trains: the CPU (mlp_model.hpp), or this process's GPU
+// (train_cuda.hpp; needs a build with the CUDA toolkit and a GPU).
+enum class Device { kCpu, kCuda };
+
 struct TrainOptions {
+  Device device = Device::kCpu;
   int epochs = 10;
   int batch_size = 32;  // per process and micro-step
   float learning_rate = 3e-3F;
@@ -31,6 +36,6 @@ TrainOptions parse_train_options(const std::vector<std::string>& args);
 inline constexpr const char* kTrainUsage =
     "usage: train_mlp [--epochs N] [--batch_size N] [--learning_rate LR] [--seed N]\n"
     "                 [--mixed_precision no|bf16|fp16] [--gradient_accumulation_steps N]\n"
-    "                 [--corrupt_rank R]\n";
+    "                 [--device cpu|cuda] [--corrupt_rank R]\n";
 
 }  // namespace train_mlp

@@ -46,6 +46,7 @@ done
 echo "== CUDA kernels: tests, compute-sanitizer, benchmark beside PyTorch"
 tests/gpu/cuda_kernels.sh "$build" || status=1
 tests/gpu/nccl.sh "$build" || status=1  # issue 10: the NCCL backend
+tests/gpu/train_mlp.sh "$build" || status=1  # issue 10: the example training job on the GPU
 echo "== environment parity with the real accelerate launch"
 "$ACCEL_TEST_PYTHON" tests/gpu/env_parity.py "$ACCEL_BIN" "${OUT:-}" || status=1
 echo "== launcher start-up"

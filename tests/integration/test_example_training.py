@@ -3,7 +3,9 @@ ACCEL_TRAIN_MLP) through the real launcher: on 1 and 4 processes, with bf16
 mixed precision (the launcher's --mixed_precision) and gradient accumulation
 over 2 micro-steps, the loss goes down, the held-out accuracy rises, and
 every process ends with bit-identical parameters. A process whose
-parameters were made to differ fails the job, named."""
+parameters were made to differ fails the job, named. `--device cuda`
+without a GPU stops with exit code 2 and says why (the GPU job itself:
+test_example_training_gpu.py)."""
 import os
 import re
 import unittest
@@ -58,6 +60,25 @@ class ExampleTraining(unittest.TestCase):
         self.assertIn("rank 2's parameters differ from rank 0's", output)
         self.assertIn("FAILED: the parameters differ between processes", r.stdout)
         self.assertNotIn("bit-identical", output)
+
+    def test_device_cuda_without_a_gpu_is_refused_with_exit_code_2(self):
+        # Hidden GPUs (CUDA_VISIBLE_DEVICES=""), so this runs the same on the
+        # GPU machine; a build without the CUDA toolkit refuses the flag itself.
+        env = dict(self.env, CUDA_VISIBLE_DEVICES="")
+        r = run_accel(["launch", "--num_processes", "1", "--mixed_precision", "bf16", TRAIN_MLP,
+                       "--device", "cuda", "--epochs", "1"], env=env, cwd=self.work, timeout=120)
+        output = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 2, output)
+        self.assertRegex(r.stderr, r"train_mlp: --device cuda: (no CUDA device on rank 0 "
+                                   r"\(cudaGetDeviceCount: .+\); run on a machine with an "
+                                   r"NVIDIA GPU|this train_mlp was built without CUDA)")
+        self.assertIn("--device cpu", r.stderr)
+        self.assertNotIn("epoch 1/1", r.stdout)
+
+    def test_an_unknown_device_is_named(self):
+        r = self.train(1, "--device", "tpu")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("--device 'tpu' is not cpu or cuda", r.stderr)
 
     def test_a_bad_flag_is_named(self):
         r = self.train(1, "--gradient_accumulation_steps", "0")
