@@ -190,9 +190,8 @@ void run_bench(Communicator& communicator, const BenchPlan& plan, std::ostream& 
   for (Collective collective : plan.collectives) {
     if (prints) {
       out << fmt::format(
-          "# accel bench {}: {} process{} ({}), {}{}, {} iterations after {} "
-          "warm-up\n#\n",
-          name_of(collective), world_size, world_size == 1 ? "" : "es", communicator.describe(),
+          "# accel bench {} over {}, {}{}, {} iterations after {} warm-up\n#\n",
+          name_of(collective), communicator.describe(),
           name_of(plan.type), reduces(collective) ? " " + std::string(name_of(plan.op)) : "",
           plan.iters, plan.warmup_iters);
       write_bench_header(out);
