@@ -32,6 +32,12 @@ std::string join_indices(const std::vector<int>& indices) {
   return text;
 }
 
+// "machine 2" or "machines 2, 3": the launcher's live line says it the same
+// way, so the final message reads like the line it replaces.
+std::string machines_named(const std::vector<int>& indices) {
+  return (indices.size() == 1 ? "machine " : "machines ") + join_indices(indices);
+}
+
 // "machine 2 says num_processes=8 but machine 0 says 16".
 template <typename Value>
 std::optional<std::string> disagreement(int member, int reference, const char* field,
@@ -387,8 +393,8 @@ void Round::tick(Clock::time_point now, RoundActions& out) {
   if (phase_ == Phase::kJoining && now - start_ >= options_.join_timeout) {
     const std::vector<int> missing = missing_members(members_.size());
     end_job(1,
-            "timed out after " + seconds_text(options_.join_timeout) + " waiting for machines " +
-                join_indices(missing) + " of " + std::to_string(options_.member_count) +
+            "timed out after " + seconds_text(options_.join_timeout) + " waiting for " +
+                machines_named(missing) + " of " + std::to_string(options_.member_count) +
                 " to join the rendezvous",
             out);
     return;
@@ -412,9 +418,10 @@ void Round::tick(Clock::time_point now, RoundActions& out) {
       }
       out.close_probe_port = true;
       end_job(1,
-              "machines " + join_indices(silent) + " did not report within " +
-                  seconds_text(options_.reach_timeout) + " whether they reach MASTER_ADDR " +
-                  options_.master_addr + ":" + std::to_string(master_port_),
+              machines_named(silent) + " did not report within " +
+                  seconds_text(options_.reach_timeout) +
+                  (silent.size() == 1 ? " whether it reaches" : " whether they reach") +
+                  " MASTER_ADDR " + options_.master_addr + ":" + std::to_string(master_port_),
               out);
     }
     return;

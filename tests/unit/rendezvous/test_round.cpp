@@ -443,5 +443,5 @@ TEST_CASE("round: members that never report on reachability end the job", "[rend
   round.tick(kStart + 20s, out);
   REQUIRE(round.job_end());
   CHECK(round.job_end()->reason ==
-        "machines 1 did not report within 20 s whether they reach MASTER_ADDR 10.0.0.1:29501");
+        "machine 1 did not report within 20 s whether it reaches MASTER_ADDR 10.0.0.1:29501");
 }
