@@ -20,6 +20,7 @@
 #include "host/host_probe.hpp"
 #include "launch/coordinated_run.hpp"
 #include "launch/plan.hpp"
+#include "supervisor/log.hpp"
 #include "supervisor/summary.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -62,7 +63,7 @@ std::optional<config::ClusterConfig> load_cluster_config(const std::optional<std
                     "\nFix it (accel config validate shows the same), or pass --config_file with "
                     "another file.");
   }
-  spdlog::debug("accel launch: config file {}", *path);
+  supervisor::log()->debug("config file {}", *path);
   return std::move(loaded.config);
 }
 
@@ -101,9 +102,10 @@ int run_launch_request(launch::LaunchRequest& request, const base::Environment& 
   // Every check has passed: from here on the job starts.
   for (const std::string& notice : plan.notices) console.err << notice;
   console.err << std::flush;
-  spdlog::debug("accel launch: {} worker(s) of {}, MASTER_ADDR={} MASTER_PORT={}, run id {}",
-                plan.job.nproc_per_node, plan.job.argv.front(), plan.job.ranks.master_addr,
-                plan.job.ranks.master_port, plan.job.run_id);
+  // Through the supervisor's logger, so every debug line reads "[accel debug] ...".
+  supervisor::log()->debug("{} worker(s) of {}, MASTER_ADDR={} MASTER_PORT={}, run id {}",
+                           plan.job.nproc_per_node, plan.job.argv.front(),
+                           plan.job.ranks.master_addr, plan.job.ranks.master_port, plan.job.run_id);
 
   launch::RunResult result;
   try {
