@@ -132,10 +132,7 @@ int train(const TrainOptions& options) {
                              static_cast<double>(shard.size() * static_cast<std::size_t>(world));
     const double accuracy = held_out_accuracy(accelerator, model, problem.held_out);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - epoch_started;
-    accelerator.print("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs) +
-                      "  loss " + fixed(mean_loss, 4) + "  accuracy " + fixed(100.0 * accuracy, 2) +
-                      "%  lr " + fixed(static_cast<double>(lr), 6) + "  (" +
-                      fixed(took.count(), 2) + " s)");
+    accelerator.print(epoch_line(epoch, options.epochs, mean_loss, accuracy, lr, took.count()));
   }
   const std::chrono::duration<double> total = std::chrono::steady_clock::now() - started;
 
@@ -144,8 +141,7 @@ int train(const TrainOptions& options) {
     first = std::bit_cast<float>(std::bit_cast<std::uint32_t>(first) ^ 1U);
   }
   const bool identical = parameters_identical(accelerator, model.parameters());
-  accelerator.print("trained " + std::to_string(options.epochs) + " epochs in " +
-                    fixed(total.count(), 2) + " s");
+  accelerator.print(trained_line(options.epochs, total.count()));
   if (!identical) {
     accelerator.print("train_mlp: FAILED: the parameters differ between processes");
     // Every process has said its part before any exits: the launcher stops

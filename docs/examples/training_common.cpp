@@ -59,6 +59,17 @@ std::string fixed(double value, int decimals) {
   return text.str();
 }
 
+std::string epoch_line(int epoch, int epochs, double mean_loss, double accuracy, float lr,
+                       double seconds) {
+  return "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + "  loss " +
+         fixed(mean_loss, 4) + "  accuracy " + fixed(100.0 * accuracy, 2) + "%  lr " +
+         fixed(static_cast<double>(lr), 6) + "  (" + fixed(seconds, 2) + " s)";
+}
+
+std::string trained_line(int epochs, double seconds) {
+  return "trained " + std::to_string(epochs) + " epochs in " + fixed(seconds, 2) + " s";
+}
+
 std::string hex_of(std::int64_t value) {
   std::ostringstream text;
   text << std::hex << std::setw(16) << std::setfill('0') << static_cast<std::uint64_t>(value);

@@ -37,6 +37,13 @@ std::size_t own_samples(std::size_t samples, int rank, int world);
 // whose checksum differs from rank 0's says so on stderr.
 bool parameters_identical(accel::Accelerator& accelerator, std::span<const float> parameters);
 
+// "epoch 3/10  loss 0.1234  accuracy 93.50%  lr 0.000750  (0.04 s)": the
+// main process's line after each epoch (tests read it).
+std::string epoch_line(int epoch, int epochs, double mean_loss, double accuracy, float lr,
+                       double seconds);
+// "trained 10 epochs in 0.37 s".
+std::string trained_line(int epochs, double seconds);
+
 // "1 process", "4 processes".
 std::string processes_text(int count);
 // `value` with `decimals` digits after the point.

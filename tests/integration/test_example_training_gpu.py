@@ -7,15 +7,13 @@ visible; on one GPU the second process is refused, named. Skips (exit 77,
 with the reason) where no GPU is visible -- always in CI; tests/gpu/run.sh
 runs it on the GPU machine."""
 import os
-import re
 import unittest
 
 import harness
 from harness import run_accel, temp_dir
+from test_example_training import EPOCH_LINE, TRAIN_MLP
 from test_launch_gpu import gpu_count
 
-TRAIN_MLP = os.environ.get("ACCEL_TRAIN_MLP", "")
-EPOCH_LINE = re.compile(r"^epoch (\d+)/(\d+)  loss ([0-9.]+)  accuracy ([0-9.]+)%", re.M)
 GPUS = 0
 
 

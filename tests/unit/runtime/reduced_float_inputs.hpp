@@ -1,5 +1,5 @@
 // fp32 bit patterns that exercise every rule of the narrowing conversions
-// (accel/reduced_float.hpp), shared by the GPU kernels' tests: patterns
+// (accel/reduced_float.hpp), shared by the CPU and GPU kernels' tests: patterns
 // around every rounding decision, every mantissa of the exponents where
 // fp16 changes regime, NaNs with payloads in the kept and dropped bits, and
 // random ones.

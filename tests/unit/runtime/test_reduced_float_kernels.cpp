@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "accel/reduced_float.hpp"
+#include "reduced_float_inputs.hpp"
 #include "runtime/reduced_float_kernels.hpp"
 
 // Optimised builds check all 2^32 fp32 patterns (seconds). Debug and
@@ -35,12 +35,8 @@ namespace {
 
 using accel::detail::ConversionKernels;
 using accel::detail::runnable_conversion_kernels;
-
-std::string hex(std::uint32_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
+using accel::testing::hex;
+using accel::testing::rounding_classes;
 
 // Runs `narrow` over `inputs` (fp32 bit patterns) and compares each result
 // with `reference`. Returns a description of the first few mismatches.
@@ -63,26 +59,6 @@ void compare_narrow(accel::detail::NarrowKernel narrow, Reference reference,
       mismatches.first += " " + hex(inputs[i]) + "->" + hex(out[i]) + " (want " + hex(want) + ")";
     }
   }
-}
-
-// The fp32 patterns around every rounding decision of a narrowing to
-// `kept_bits` of mantissa: for each value of the kept top bits, the dropped
-// bits 0, 1, half-1, half, half+1, all ones and one pseudo-random pattern.
-std::vector<std::uint32_t> rounding_classes(unsigned dropped_bits, std::uint32_t seed) {
-  const std::uint32_t half = 1U << (dropped_bits - 1);
-  const std::uint32_t all = (1U << dropped_bits) - 1;
-  std::mt19937 random(seed);
-  std::vector<std::uint32_t> patterns;
-  const std::uint64_t tops = std::uint64_t{1} << (32 - dropped_bits);
-  patterns.reserve(tops * 7);
-  for (std::uint64_t top = 0; top < tops; ++top) {
-    const auto base = static_cast<std::uint32_t>(top << dropped_bits);
-    for (const std::uint32_t low :
-         {0U, 1U, half - 1, half, half + 1, all, static_cast<std::uint32_t>(random()) & all}) {
-      patterns.push_back(base | low);
-    }
-  }
-  return patterns;
 }
 
 }  // namespace
