@@ -28,9 +28,11 @@ library, CMake package config, pkg-config file) is the runtime for native
 C++ workers.")
 # The binary and libaccel.so need only the C and C++ runtime (yaml-cpp,
 # Boost and OpenSSL are linked in statically); dpkg-shlibdeps (dpkg-dev)
-# works out the versions from the symbols they use.
+# works out the versions from the symbols they use; CPack finds the ELF
+# files for it with `file`, and stops with an error where that is missing.
 find_program(ACCEL_DPKG_SHLIBDEPS dpkg-shlibdeps)
-if(ACCEL_DPKG_SHLIBDEPS)
+find_program(ACCEL_FILE_COMMAND file)
+if(ACCEL_DPKG_SHLIBDEPS AND ACCEL_FILE_COMMAND)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1")

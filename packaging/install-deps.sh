@@ -35,10 +35,12 @@ test_packages=(
   hyperfine                    # tests/bench/compare_launchers.sh
   clang-format clang-tidy      # tests/lint.sh
   # tests/integration/test_shell_files.py: groff renders the man page; zsh
-  # and fish parse (and fish runs) the generated completions. The .deb test
-  # needs dpkg-deb (dpkg) and CPack's dpkg-shlibdeps (dpkg-dev, in
-  # build-essential) only.
+  # and fish parse (and fish runs) the generated completions.
   groff-base zsh fish
+  # tests/integration/test_cpack_packages.py: besides dpkg-deb (dpkg) and
+  # dpkg-shlibdeps (dpkg-dev, in build-essential), CPack's DEB generator
+  # runs `file` on every installed file to find the ELF ones.
+  file
 )
 
 packages=("${build_packages[@]}")
