@@ -189,11 +189,10 @@ void run_bench(Communicator& communicator, const BenchPlan& plan, std::ostream& 
   if (plan.on_device) communicator.device_barrier();
   for (Collective collective : plan.collectives) {
     if (prints) {
-      out << fmt::format(
-          "# accel bench {} over {}, {}{}, {} iterations after {} warm-up\n#\n",
-          name_of(collective), communicator.describe(),
-          name_of(plan.type), reduces(collective) ? " " + std::string(name_of(plan.op)) : "",
-          plan.iters, plan.warmup_iters);
+      out << fmt::format("# accel bench {} over {}, {}{}, {} iterations after {} warm-up\n#\n",
+                         name_of(collective), communicator.describe(), name_of(plan.type),
+                         reduces(collective) ? " " + std::string(name_of(plan.op)) : "", plan.iters,
+                         plan.warmup_iters);
       write_bench_header(out);
       out << std::flush;
     }
