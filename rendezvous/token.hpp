@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,9 @@ std::string generate_token();
 
 // Lowercase hex of `bytes`.
 std::string to_hex(std::string_view bytes);
+
+// The bytes of lowercase hex `text` (to_hex's inverse); nullopt for an odd
+// length or any other character.
+std::optional<std::string> from_hex(std::string_view text);
 
 }  // namespace accel::rendezvous

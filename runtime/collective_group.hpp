@@ -51,6 +51,8 @@ struct GroupContext {
   std::chrono::milliseconds timeout{600'000};
 
   int size() const { return static_cast<int>(global_ranks.size()); }
+  // This process's rank in the job, for messages.
+  int global_rank() const { return global_ranks.at(static_cast<std::size_t>(rank)); }
 };
 
 class Group {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "accel/collectives.hpp"
+#include "accel/cuda_stream.hpp"
 #include "base/environment.hpp"
 #include "runtime/group_factory.hpp"
 #include "runtime/memory_location.hpp"
@@ -72,23 +73,21 @@ class Communicator::Impl {
                             settings->address() + "): " + error.what() +
                             "; is the launcher still running?");
     }
-    runtime_detail::GroupContext& context = context_;
-    context.store = &*store_;
+    context_.store = &*store_;
     // Keys of a restarted attempt must not meet the previous attempt's.
-    context.key_prefix =
+    context_.key_prefix =
         "accel/comm/attempt" + std::to_string(state_.restart_count) + "/" + options.name + "/";
-    context.job_id = settings->job_id;
-    context.token = settings->token;
-    context.rank = state_.rank;
-    context.global_ranks.resize(static_cast<std::size_t>(state_.world_size));
-    std::iota(context.global_ranks.begin(), context.global_ranks.end(), 0);
-    context.timeout = timeout_;
-    claim_name(context.key_prefix, options.name);
+    context_.job_id = settings->job_id;
+    context_.token = settings->token;
+    context_.rank = state_.rank;
+    context_.global_ranks.resize(static_cast<std::size_t>(state_.world_size));
+    std::iota(context_.global_ranks.begin(), context_.global_ranks.end(), 0);
+    claim_name(context_.key_prefix, options.name);
     const int per_machine = state_.local_world_size;
     if (per_machine == state_.world_size) {
-      group_ = runtime_detail::make_shared_memory_group(context);
+      group_ = runtime_detail::make_shared_memory_group(context_);
     } else {
-      group_ = runtime_detail::make_hierarchical_group(context, per_machine);
+      group_ = runtime_detail::make_hierarchical_group(context_, per_machine);
     }
   }
 
@@ -163,7 +162,7 @@ class Communicator::Impl {
       last_host_recv_ = recv;
       return std::nullopt;
     }
-    if (!runtime_detail::nccl_backend_built()) {
+    if (!cuda::built_with_cuda()) {
       throw std::invalid_argument(std::string(name) +
                                   ": the buffers are in device memory, but libaccel was built "
                                   "without CUDA; rebuild it where the CUDA toolkit is found "

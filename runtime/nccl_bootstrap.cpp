@@ -3,6 +3,7 @@
 #include <cstring>
 #include <thread>
 
+#include "rendezvous/token.hpp"
 #include "runtime/message_text.hpp"
 
 namespace accel::runtime_detail {
@@ -11,7 +12,6 @@ namespace {
 
 // Rank 0 usually has the id within milliseconds of the others asking.
 constexpr std::chrono::milliseconds kPollInterval{5};
-constexpr const char kHexDigits[] = "0123456789abcdef";
 
 std::string unique_id_key(const GroupContext& context) {
   return context.key_prefix + "nccl/unique_id";
@@ -21,44 +21,23 @@ std::string joined_key(const GroupContext& context, int member) {
   return context.key_prefix + "nccl/joined/" + std::to_string(member);
 }
 
-int global_rank(const GroupContext& context) {
-  return context.global_ranks.at(static_cast<std::size_t>(context.rank));
-}
-
-int hex_value(char digit) {
-  if (digit >= '0' && digit <= '9') return digit - '0';
-  if (digit >= 'a' && digit <= 'f') return digit - 'a' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string encode_unique_id(const ncclUniqueId& id) {
-  std::string text;
-  text.reserve(sizeof(id.internal) * 2);
-  for (const char byte : id.internal) {
-    const auto value = static_cast<unsigned char>(byte);
-    text += kHexDigits[value >> 4U];
-    text += kHexDigits[value & 0xFU];
-  }
-  return text;
+  return rendezvous::to_hex(std::string_view(id.internal, sizeof(id.internal)));
 }
 
 std::optional<ncclUniqueId> decode_unique_id(const std::string& text) {
+  const std::optional<std::string> bytes = rendezvous::from_hex(text);
   ncclUniqueId id{};
-  if (text.size() != sizeof(id.internal) * 2) return std::nullopt;
-  for (std::size_t i = 0; i < sizeof(id.internal); ++i) {
-    const int high = hex_value(text[2 * i]);
-    const int low = hex_value(text[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    id.internal[i] = static_cast<char>(high * 16 + low);
-  }
+  if (!bytes || bytes->size() != sizeof(id.internal)) return std::nullopt;
+  std::memcpy(id.internal, bytes->data(), sizeof(id.internal));
   return id;
 }
 
 ncclUniqueId share_unique_id(const NcclLibrary& nccl, const GroupContext& context,
                              const CallInfo& call) {
-  const std::string who = call.label() + " on rank " + std::to_string(global_rank(context));
+  const std::string who = call.label() + " on rank " + std::to_string(context.global_rank());
   ncclUniqueId id{};
   const auto create = [&] {
     const ncclResult_t result = nccl.api().get_unique_id(&id);

@@ -165,7 +165,6 @@ class NcclGroup final : public DeviceGroup {
     }
   }
 
-  int device() const override { return device_.device; }
   std::string describe() const override {
     return "nccl " + nccl_.version() + " (" + std::to_string(context_.size()) + " process" +
            (context_.size() == 1 ? "" : "es") + ", cuda:" + std::to_string(device_.device) + ")";
@@ -260,10 +259,6 @@ class NcclGroup final : public DeviceGroup {
   }
 
  private:
-  int global_rank() const {
-    return context_.global_ranks.at(static_cast<std::size_t>(context_.rank));
-  }
-
   // An NCCL call's result, on the hot path: success returns at once.
   void enqueued(ncclResult_t result, const char* what, const CallInfo& call) {
     if (result == ncclSuccess) return;
@@ -326,7 +321,7 @@ class NcclGroup final : public DeviceGroup {
       // the device, which may be what is stuck.
       scratch_ = nullptr;
     }
-    throw CollectiveError(call.label() + " on rank " + std::to_string(global_rank()) +
+    throw CollectiveError(call.label() + " on rank " + std::to_string(context_.global_rank()) +
                           " (cuda:" + std::to_string(device_.device) + ", NCCL " + nccl_.version() +
                           "): " + what);
   }
@@ -341,15 +336,9 @@ class NcclGroup final : public DeviceGroup {
 
 }  // namespace
 
-bool nccl_backend_built() {
-  return true;
-}
-
 std::unique_ptr<DeviceGroup> make_nccl_group(const GroupContext& context,
                                              const DeviceChoice& device, const CallInfo& call) {
-  const std::string who =
-      call.label() + " on rank " +
-      std::to_string(context.global_ranks.at(static_cast<std::size_t>(context.rank)));
+  const std::string who = call.label() + " on rank " + std::to_string(context.global_rank());
   const NcclLibrary* nccl = nullptr;
   try {
     nccl = &process_nccl_library();

@@ -55,7 +55,6 @@ struct DeviceChoice {
 class DeviceGroup {
  public:
   virtual ~DeviceGroup() = default;
-  virtual int device() const = 0;
   virtual std::string describe() const = 0;
 
   // NCCL's collectives with accel's argument conventions (as Group's, in
@@ -79,9 +78,6 @@ class DeviceGroup {
   // call.deadline and NCCL's asynchronous errors.
   virtual void synchronize(void* stream, const CallInfo& call) = 0;
 };
-
-// False when libaccel was built without the CUDA toolkit.
-bool nccl_backend_built();
 
 // Sets up the members of `context` as one NCCL communicator on `device`
 // (a collective call, bounded by call.deadline). Throws CollectiveError.

@@ -4,10 +4,6 @@
 
 namespace accel::runtime_detail {
 
-bool nccl_backend_built() {
-  return false;
-}
-
 std::unique_ptr<DeviceGroup> make_nccl_group(const GroupContext& /*context*/,
                                              const DeviceChoice& /*device*/, const CallInfo& call) {
   throw CollectiveError(call.label() +

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "rendezvous/hmac.hpp"
+#include "rendezvous/token.hpp"
 
 namespace accel::runtime_detail {
 
@@ -58,12 +59,6 @@ std::string proof_of(std::string_view token, std::string_view label, const TcpHe
   data += encode_signed_part(hello);
   data += nonce;
   return rendezvous::hmac_sha256(token, data);
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -129,14 +124,7 @@ bool has_answer_proof(std::string_view token, const TcpHello& answer, std::strin
 }
 
 std::string encode_address_record(const AddressRecord& record) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text = record.endpoint.text() + " ";
-  for (const char byte : record.nonce) {
-    const auto value = static_cast<unsigned char>(byte);
-    text.push_back(kHex[value >> 4U]);
-    text.push_back(kHex[value & 0xFU]);
-  }
-  return text;
+  return record.endpoint.text() + " " + rendezvous::to_hex(record.nonce);
 }
 
 std::optional<AddressRecord> parse_address_record(const std::string& text) {
@@ -146,14 +134,9 @@ std::optional<AddressRecord> parse_address_record(const std::string& text) {
   }
   std::optional<Endpoint> endpoint = parse_endpoint(text.substr(0, space));
   if (!endpoint) return std::nullopt;
-  AddressRecord record{*endpoint, {}};
-  for (std::size_t i = space + 1; i < text.size(); i += 2) {
-    const int high = hex_digit(text[i]);
-    const int low = hex_digit(text[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    record.nonce.push_back(static_cast<char>(high * 16 + low));
-  }
-  return record;
+  std::optional<std::string> nonce = rendezvous::from_hex(std::string_view(text).substr(space + 1));
+  if (!nonce) return std::nullopt;
+  return AddressRecord{*endpoint, std::move(*nonce)};
 }
 
 }  // namespace accel::runtime_detail

@@ -74,3 +74,13 @@ TEST_CASE("token: 64 hex digits, different every time", "[rendezvous][token]") {
   CHECK(tokens.size() == 20);
   CHECK(to_hex(std::string("\x00\xff\x10", 3)) == "00ff10");
 }
+
+TEST_CASE("from_hex: to_hex's inverse, and nothing for odd lengths or other characters",
+          "[rendezvous][token]") {
+  const std::string bytes("\x00\xff\x10\x7f", 4);
+  CHECK(from_hex(to_hex(bytes)) == bytes);
+  CHECK(from_hex("") == std::string());
+  CHECK_FALSE(from_hex("abc").has_value());
+  CHECK_FALSE(from_hex("0g").has_value());
+  CHECK_FALSE(from_hex("FF").has_value());  // to_hex writes lowercase only
+}
