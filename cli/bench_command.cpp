@@ -66,9 +66,7 @@ int run_bench_worker(const BenchOptions& options, Console& console) {
   const BenchPlan plan = plan_bench(options);
   if (plan.on_device) {
     // The buffers go on the GPU the communicator uses (accel/collectives.hpp).
-    const ProcessState process = process_state_from_env();
-    visible_cuda_devices();
-    use_cuda_device(process.local_device.value_or(process.local_rank));
+    use_process_cuda_device(process_state_from_env());
   }
   try {
     Communicator communicator;

@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <string>
 
+#include "accel/process_state.hpp"
+
 namespace accel::cli {
 
 // The GPUs this process sees; throws UserError starting "no CUDA device: "
@@ -22,6 +24,15 @@ int visible_cuda_devices();
 
 // Makes `device` the calling thread's current device.
 void use_cuda_device(int device);
+
+// Makes the GPU the process's Communicator will use (accel/collectives.hpp,
+// "GPU buffers": ACCEL_LOCAL_DEVICE, else LOCAL_RANK) the current device,
+// so the buffers made next are where NCCL works; throws as
+// visible_cuda_devices() where there is no GPU.
+inline void use_process_cuda_device(const ProcessState& process) {
+  visible_cuda_devices();
+  use_cuda_device(process.local_device.value_or(process.local_rank));
+}
 
 // One allocation on the current device, freed with the object.
 class DeviceMemory {

@@ -41,34 +41,16 @@ constexpr const char* kTestDescription =
 
 constexpr const char* kDeviceFlag = "--device";
 
-// `--device cpu|cuda` (or --device=...), taken out of the launch flags,
-// which do not know it.
-std::string take_device_flag(std::vector<std::string>& args) {
-  std::string device = "cpu";
-  for (auto it = args.begin(); it != args.end();) {
-    if (*it == kDeviceFlag) {
-      if (it + 1 == args.end()) throw UserError("--device needs a value: cpu or cuda");
-      device = *(it + 1);
-      it = args.erase(it, it + 2);
-    } else if (it->rfind(std::string(kDeviceFlag) + "=", 0) == 0) {
-      device = it->substr(std::string(kDeviceFlag).size() + 1);
-      it = args.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  if (device != "cpu" && device != "cuda") {
-    throw UserError("--device: '" + device + "' is not cpu or cuda");
-  }
-  return device;
-}
-
 // The launch a `test` line asks for: its flags as `accel launch` reads them,
 // accel itself as the worker, and the test's defaults.
 launch::LaunchRequest test_request(const std::vector<std::string>& launch_args,
+                                   const std::string& device,
                                    const base::Environment& launcher_env) {
+  if (device != "cpu" && device != "cuda") {
+    throw UserError("--device: '" + device + "' is not cpu or cuda");
+  }
+  const bool on_device = device == "cuda";
   std::vector<std::string> args = launch_args;
-  const bool on_device = take_device_flag(args) == "cuda";
   // Refused before anything starts, with what is missing.
   const int gpus = on_device ? visible_cuda_devices() : 0;
   args.emplace_back(kWorkerCommand);  // a stand-in script, replaced below
@@ -101,9 +83,10 @@ launch::LaunchRequest test_request(const std::vector<std::string>& launch_args,
   return request;
 }
 
-int run_test(const std::vector<std::string>& launch_args, Console& console) {
+int run_test(const std::vector<std::string>& launch_args, const std::string& device,
+             Console& console) {
   base::Environment launcher_env = base::current_environment();
-  launch::LaunchRequest request = test_request(launch_args, launcher_env);
+  launch::LaunchRequest request = test_request(launch_args, device, launcher_env);
   const ScratchDirectory reports("accel-test", base::lookup_in(launcher_env));
   launcher_env[kTestReportDirVariable] = reports.path().string();
   const int job_exit_code = run_launch_request(request, launcher_env, console);
@@ -131,14 +114,18 @@ int run_test_worker(const std::string& device, Console& console) {
 void setup_test(CLI::App& app, Invocation& invocation) {
   CLI::App* test = app.add_subcommand("test", "Check that distributed jobs work on this machine");
   test->description(kTestDescription);
-  // Every flag is accel launch's: collected here, parsed by its parser.
+  // --device is the test's own; every other flag is accel launch's:
+  // collected here, parsed by its parser.
+  auto test_device = std::make_shared<std::string>("cpu");
+  test->add_option(kDeviceFlag, *test_device,
+                   "cpu (default), or cuda: the collectives on each process's GPU (NCCL)");
   test->allow_extras();
   test->footer(
       "Exit codes: 0 every check passed; 1 a check failed (each is listed with its "
       "rank); 2 bad command line or config.\nSee docs/bench.md.");
-  test->callback([test, &invocation] {
-    invocation.run = [args = test->remaining()](Console& console) {
-      return run_test(args, console);
+  test->callback([test, test_device, &invocation] {
+    invocation.run = [args = test->remaining(), test_device](Console& console) {
+      return run_test(args, *test_device, console);
     };
   });
 

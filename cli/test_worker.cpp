@@ -235,8 +235,7 @@ TestOutcome run_test_checks(const TestWorkerOptions& options) {
     if (options.on_device) {
       // Before any device buffer: the buffers must be on the GPU the
       // communicator uses (accel/collectives.hpp, "GPU buffers").
-      visible_cuda_devices();
-      use_cuda_device(process.local_device.value_or(process.local_rank));
+      use_process_cuda_device(process);
     }
     communicator.emplace(CommunicatorOptions{env, std::nullopt, "accel_test"});
 
