@@ -11,7 +11,6 @@
 #include <bit>
 #include <chrono>
 #include <cstdint>
-#include <iostream>
 #include <random>
 #include <span>
 #include <string>

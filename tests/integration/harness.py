@@ -20,6 +20,15 @@ def run_accel(args, env=None, cwd=None, timeout=120, input=None, preexec_fn=None
                           input=input, capture_output=True, text=True, preexec_fn=preexec_fn)
 
 
+def run_checked(command, timeout=300, **kwargs):
+    """Runs a tool (cmake, cpack, dpkg-deb, ...) to completion; a non-zero
+    exit fails the test with the command and its output."""
+    r = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if r.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+    return r
+
+
 def temp_dir(test):
     """A fresh directory removed when the test case ends."""
     d = tempfile.TemporaryDirectory(prefix="accel-test-")

@@ -7,11 +7,11 @@ control fields, dpkg-deb --info)."""
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import unittest
 
 import harness
+from harness import run_checked
 
 BUILD_DIR = os.environ.get("ACCEL_BUILD_DIR", "")
 
@@ -25,11 +25,9 @@ EXPECTED = ["bin/accel", "lib/libaccel.so", "lib/libaccel.a", "include/accel/acc
 ALLOWED_DEPENDS = {"libc6", "libstdc++6", "libgcc-s1"}
 
 
-def run(command, timeout=300):
-    r = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    if r.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r.stdout
+def run(command):
+    """The tool's standard output; a failure fails the test."""
+    return run_checked(command).stdout
 
 
 def project_version():

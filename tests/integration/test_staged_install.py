@@ -23,6 +23,7 @@ import tempfile
 import unittest
 
 import harness
+from harness import run_checked as run
 
 BUILD_DIR = os.environ.get("ACCEL_BUILD_DIR", "")
 SOURCE_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -44,19 +45,11 @@ target_link_libraries(train_mlp_static PRIVATE accel::runtime_static)
 """
 
 
-def run(command, timeout=300, **kwargs):
-    r = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)
-    if r.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r
-
-
 def user_environment():
     """The environment without anything that points into the build."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LD_LIBRARY_PATH", "PKG_CONFIG_PATH", "CMAKE_PREFIX_PATH", "CPATH",
-                        "LIBRARY_PATH")}
-    return env
+    return {k: v for k, v in os.environ.items()
+            if k not in ("LD_LIBRARY_PATH", "PKG_CONFIG_PATH", "CMAKE_PREFIX_PATH", "CPATH",
+                         "LIBRARY_PATH")}
 
 
 def libraries_loaded(path):
