@@ -68,8 +68,10 @@ class DeviceTimer {
   double elapsed_us() const;
 
  private:
-  void* start_ = nullptr;  // cudaEvent_t
-  void* stop_ = nullptr;
+  // cudaEvent_t; a build without CUDA (device_memory_unavailable.cpp) never
+  // creates them.
+  [[maybe_unused]] void* start_ = nullptr;
+  [[maybe_unused]] void* stop_ = nullptr;
 };
 
 }  // namespace accel::cli
